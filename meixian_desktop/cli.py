@@ -1,0 +1,164 @@
+"""Headless commands: setup, demo, info, check, backup (the GUI's operations, for scripts)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from meixian_desktop import APP_NAME, __version__
+from meixian_desktop.core.errors import ValidationError
+from meixian_desktop.core.profile import make_profile
+from meixian_desktop.paths import Paths
+from meixian_desktop.store.errors import StoreError
+from meixian_desktop.store.session import open_session
+
+COMMANDS = ("setup", "demo", "info", "check", "backup")
+
+
+def make_console_safe() -> None:
+    """Never crash on a console that cannot show a character (a GBK console and 𠮷)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
+def add_commands(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+    setup = sub.add_parser("setup", help="首次设置（不用图形界面）")
+    setup.add_argument("--role", required=True, choices=["worker", "town"],
+                       help="worker = 网格员，town = 镇级")
+    setup.add_argument("--name", required=True, help="网格员姓名或镇级单位名称")
+    setup.add_argument("--phone", default="", help="手机或座机号码")
+    setup.add_argument("--villages", default="",
+                       help="负责的村：统计代码或村名，用逗号分隔（网格员必填）")
+    setup.add_argument("--town-name", default="", help="镇名称（默认：梅仙镇人民政府）")
+    sub.add_parser("demo", help="在当前数据文件夹里生成演示数据")
+    info = sub.add_parser("info", help="显示版本、数据文件夹和记录数")
+    info.add_argument("--json", action="store_true", help="以 JSON 输出")
+    sub.add_parser("check", help="检查数据库完整性")
+    backup = sub.add_parser("backup", help="立即备份数据库")
+    backup.add_argument("--to", type=Path, default=None, help="备份到这个文件夹（默认：备份文件夹）")
+
+
+def _village_codes(text: str) -> list[str]:
+    from meixian_desktop.firstrun import shipped_villages
+
+    by_name = {seed.name: seed.code for seed in shipped_villages()}
+    items = [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
+    return [by_name.get(item, item) for item in items]
+
+
+def cmd_setup(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.firstrun import set_up
+
+    profile = make_profile(args.role, args.name, args.phone, _village_codes(args.villages),
+                           args.town_name)
+    with open_session(paths) as session:
+        result = set_up(session.store, paths, profile)
+    print(f"设置完成：{profile.role_label} {profile.name}")
+    print(f"设备编号：{result.device_id}")
+    print(f"签名密钥指纹：{result.fingerprint}")
+    return 0
+
+
+def cmd_demo(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.demo import fill_demo
+
+    with open_session(paths) as session:
+        made = fill_demo(session)
+    print(f"演示数据已生成：共 {sum(made.values())} 条记录。数据文件夹：{paths.data_dir}")
+    return 0
+
+
+def gather_info(paths: Paths) -> dict[str, object]:
+    """What `info` reports; readable while the GUI has the folder open."""
+    from meixian_desktop.store import profile as profile_store
+    from meixian_desktop.store import records
+
+    info: dict[str, object] = {"version": __version__, "home": str(paths.data_dir)}
+    if not paths.database.exists():
+        info.update(role=None, device_id=None, schema_version=0, records={})
+        return info
+    with open_session(paths, readonly=True) as session:
+        store = session.store
+        profile = profile_store.load(store)
+        info.update(
+            role=profile.role if profile else None,
+            name=profile.name if profile else None,
+            device_id=store.meta("device_id"),
+            schema_version=store.schema_version(),
+            records=records.live_counts(store),
+        )
+    return info
+
+
+def cmd_info(paths: Paths, args: argparse.Namespace) -> int:
+    info = gather_info(paths)
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{APP_NAME} {info['version']}")
+    print(f"数据文件夹：{info['home']}")
+    if info["role"] is None:
+        print("尚未完成首次设置。")
+    else:
+        print(f"角色：{info['role']}  设备编号：{info['device_id']}")
+    print(f"数据版本：{info['schema_version']}")
+    counts = info["records"]
+    assert isinstance(counts, dict)
+    for name, count in counts.items():
+        print(f"  {name}: {count}")
+    return 0
+
+
+def cmd_check(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.store.integrity import check
+
+    if not paths.database.exists():
+        print(f"还没有数据文件：{paths.database}")
+        return 0
+    with open_session(paths, readonly=True) as session:
+        problems = check(session.store)
+    if problems:
+        print(f"数据文件“{paths.database}”有问题：", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print("请先用 backup 命令备份，再把数据文件交给镇里技术人员。", file=sys.stderr)
+        return 1
+    print(f"数据文件完好：{paths.database}")
+    return 0
+
+
+def cmd_backup(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.store.backup import make_backup
+
+    if not paths.database.exists():
+        print(f"还没有数据文件，无需备份：{paths.database}", file=sys.stderr)
+        return 1
+    with open_session(paths, readonly=True) as session:
+        made = make_backup(session.store.conn, args.to or paths.backup_dir, "manual")
+    print(f"已备份到：{made}")
+    return 0
+
+
+HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
+    "setup": cmd_setup,
+    "demo": cmd_demo,
+    "info": cmd_info,
+    "check": cmd_check,
+    "backup": cmd_backup,
+}
+
+
+def run(paths: Paths, args: argparse.Namespace) -> int:
+    """Run one command; user-fixable problems print a Chinese message and exit 1."""
+    make_console_safe()
+    try:
+        return HANDLERS[args.command](paths, args)
+    except (StoreError, ValidationError) as exc:
+        print(exc.message, file=sys.stderr)
+        return 1

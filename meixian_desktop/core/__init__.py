@@ -1,0 +1,1 @@
+"""The domain: records, categories, validation, ids and clocks. Standard library only."""

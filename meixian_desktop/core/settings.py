@@ -1,0 +1,63 @@
+"""Every user setting declared once: key, type, default, Chinese label and help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from meixian_desktop.core.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting; ``kind`` is "int", "bool" or "text"; ints are bounded by low/high."""
+
+    key: str
+    kind: str
+    default: Any
+    label: str
+    help: str = ""
+    low: int | None = None
+    high: int | None = None
+
+    def parse(self, value: Any) -> Any:
+        """Coerce a stored or typed value, or raise ValidationError saying what is allowed."""
+        if self.kind == "bool":
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "yes", "是")
+            return bool(value)
+        if self.kind == "int":
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                raise ValidationError(f"“{self.label}”要填一个整数。", field=self.key) from None
+            if (self.low is not None and number < self.low) or (
+                self.high is not None and number > self.high
+            ):
+                raise ValidationError(
+                    f"“{self.label}”要在 {self.low} 到 {self.high} 之间。", field=self.key
+                )
+            return number
+        return str(value).strip()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "backup_keep_days", "int", 30, "备份保留天数",
+        "每天自动备份一次，超过这个天数的旧备份会被删除（最新的一份总会保留）。", 1, 365,
+    ),
+    Setting(
+        "autosave_seconds", "int", 5, "自动保存草稿间隔（秒）",
+        "编辑记录时每隔这么多秒自动保存一次草稿。", 2, 120,
+    ),
+    Setting(
+        "mask_in_lists", "bool", True, "列表中隐藏身份证号和电话的中间几位",
+        "打开记录本身时仍显示完整号码。",
+    ),
+    Setting(
+        "hub_url", "text", "", "镇里服务器地址",
+        "例如 https://10.0.0.2:8443 ；不填则只用U盘同步。",
+    ),
+)
+
+BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}

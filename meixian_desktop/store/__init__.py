@@ -1,0 +1,1 @@
+"""SQLite storage: connection, migrations, records, journal, search, audit, backup."""

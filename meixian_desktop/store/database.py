@@ -1,0 +1,163 @@
+"""Opening the SQLite database safely, and the Store that owns one connection."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from meixian_desktop.core.hlc import Hlc, HybridClock
+from meixian_desktop.store.errors import StoreError, not_our_database, storage_problem
+
+# "MXGT" in ASCII: marks a file as ours, so a foreign SQLite file is never migrated.
+APPLICATION_ID = 0x4D584754
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def now_iso() -> str:
+    """The local time with its UTC offset, to the second (the record convention)."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise storage_problem(exc, path) from exc
+    if head and head != SQLITE_HEADER:
+        raise not_our_database(path)
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with our pragmas: WAL, foreign keys on, synchronous=FULL."""
+    if path.exists():
+        _check_header(path)
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+        else:
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        has_tables = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0] > 0
+    except sqlite3.Error as exc:
+        raise storage_problem(exc, path) from exc
+    if has_tables and app_id != APPLICATION_ID:
+        conn.close()
+        raise not_our_database(path)
+    return conn
+
+
+class Transaction:
+    """One write transaction; hands out hybrid clock stamps and saves the last one at commit."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+        self._clock: HybridClock | None = None
+
+    def hlc(self) -> str:
+        """A new clock stamp for a local write, later than every stamp this database has seen."""
+        if self._clock is None:
+            self._clock = HybridClock(self.store.device_id(), last=self.store.last_hlc())
+        return str(self._clock.tick())
+
+    def observe(self, remote: str) -> None:
+        """Advance the clock past a stamp that arrived from another device."""
+        if self._clock is None:
+            self._clock = HybridClock(self.store.device_id(), last=self.store.last_hlc())
+        self._clock.observe(Hlc.parse(remote))
+
+    def finish(self) -> None:
+        if self._clock is not None and self._clock.last is not None:
+            self.conn.execute(
+                "INSERT INTO meta(key, value) VALUES('hlc_last', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (str(self._clock.last),),
+            )
+
+
+class Store:
+    """The app's database: one connection, owned by one thread."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._device_id: str | None = None
+
+    @classmethod
+    def open(cls, path: Path, *, backup_dir: Path | None = None, readonly: bool = False) -> Store:
+        """Open (creating and migrating as needed) the database at ``path``."""
+        from meixian_desktop.store.migrate import ensure_current
+
+        conn = connect(path, readonly=readonly)
+        store = cls(conn, path)
+        try:
+            ensure_current(store, backup_dir=backup_dir, readonly=readonly)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """BEGIN IMMEDIATE … COMMIT; rolls back on any error, translating storage failures."""
+        tx = Transaction(self)
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise storage_problem(exc, self.path) from exc
+        try:
+            yield tx
+            tx.finish()
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise storage_problem(exc, self.path) from exc
+            raise
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES(?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def device_id(self) -> str:
+        """This installation's device id, made at first-run set-up."""
+        if self._device_id is None:
+            value = self.meta("device_id")
+            if not value:
+                raise StoreError("还没有完成首次设置，不能保存记录。请先完成首次设置。", self.path)
+            self._device_id = value
+        return self._device_id
+
+    def last_hlc(self) -> Hlc | None:
+        value = self.meta("hlc_last")
+        return Hlc.parse(value) if value else None
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])

@@ -1,0 +1,61 @@
+"""Numbered schema migrations: a backup first, then each step in its own transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from meixian_desktop.store.errors import newer_database, storage_problem
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from meixian_desktop.store.database import Store
+
+Migration = Callable[["Database"], None]
+
+
+def migrations() -> list[Migration]:
+    """Every migration in order; migration N brings the schema to version N."""
+    from meixian_desktop.store.schema import MIGRATIONS
+
+    return MIGRATIONS
+
+
+def latest_version() -> int:
+    return len(migrations())
+
+
+def ensure_current(store: Store, *, backup_dir: Path | None, readonly: bool = False) -> int:
+    """Refuse a newer database, back up an older one, then migrate it; returns the version."""
+    from meixian_desktop.store.database import APPLICATION_ID
+
+    current = store.schema_version()
+    # Counting migrations imports the schema module only when the file is behind: start-up
+    # on a current database reads one pragma and nothing else.
+    from meixian_desktop.store import schema
+
+    known = schema.VERSION
+    if current > known:
+        raise newer_database(store.path, current, known)
+    if current == known or readonly:
+        return current
+    if current > 0 and backup_dir is not None:
+        from meixian_desktop.store.backup import make_backup
+
+        make_backup(store.conn, backup_dir, f"before-v{known}")
+    import sqlite_utils
+
+    db = sqlite_utils.Database(store.conn, recursive_triggers=False, execute_plugins=False)
+    try:
+        for number, step in enumerate(migrations()[current:], start=current + 1):
+            with db.atomic():
+                if number == 1:
+                    store.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                step(db)
+                store.conn.execute(f"PRAGMA user_version = {number}")
+    except sqlite3.OperationalError as exc:
+        raise storage_problem(exc, store.path) from exc
+    return known

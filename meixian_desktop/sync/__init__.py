@@ -1,0 +1,1 @@
+"""Sync: device keys, batch files, receipts and transports."""

@@ -1,0 +1,1 @@
+"""Everything Qt: main window, pages, models, dialogs and background tasks."""

@@ -1,0 +1,195 @@
+"""The main window: navigation on the left, pages built on first visit, status bar, menus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from meixian_desktop import APP_NAME, __version__
+from meixian_desktop.core.profile import Profile
+from meixian_desktop.store import settings as settings_store
+from meixian_desktop.store.backup import daily_backup_if_due, make_backup
+from meixian_desktop.store.session import Session
+from meixian_desktop.ui.pages.placeholder import PlaceholderPage
+from meixian_desktop.ui.pages.today import TodayPage
+from meixian_desktop.ui.sections import SECTIONS, Section
+from meixian_desktop.ui.tasks import Runner, run_in_background
+
+PageFactory = Callable[[], QWidget]
+
+
+class MainWindow(QMainWindow):
+    """One window per open home; pages are made when first shown so start-up stays quick."""
+
+    def __init__(self, session: Session, profile: Profile, *, demo: bool = False,
+                 runner: Runner = run_in_background) -> None:
+        super().__init__()
+        self.session = session
+        self.store = session.store
+        self.profile = profile
+        self.runner = runner
+        title = f"{APP_NAME} — {profile.name}（{profile.role_label}）"
+        self.setWindowTitle(title + ("【演示数据】" if demo else ""))
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        self.factories: dict[str, PageFactory] = {
+            "today": self._make_today,
+            "settings": self._make_settings,
+        }
+        for section in SECTIONS:
+            self.nav.addItem(section.label)
+        self.nav.currentRowChanged.connect(self._show_section)
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(body)
+        self._build_status_bar()
+        self._build_menus()
+        self._restore_geometry()
+        self.nav.setCurrentRow(0)
+
+    # -- navigation -------------------------------------------------------------------------
+    def section_index(self, key: str) -> int:
+        return next(i for i, s in enumerate(SECTIONS) if s.key == key)
+
+    def show_section(self, key: str) -> QWidget:
+        """Switch to a section (building its page if needed) and return the page."""
+        self.nav.setCurrentRow(self.section_index(key))
+        return self.pages[key]
+
+    def _show_section(self, row: int) -> None:
+        if row < 0:
+            return
+        section = SECTIONS[row]
+        page = self.pages.get(section.key)
+        if page is None:
+            page = self._make_page(section)
+            self.pages[section.key] = page
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+
+    def _make_page(self, section: Section) -> QWidget:
+        factory = self.factories.get(section.key)
+        return factory() if factory else PlaceholderPage(section)
+
+    def _make_today(self) -> QWidget:
+        page = TodayPage(self.store, self.profile)
+        page.count_changed.connect(self._set_due_badge)
+        page.open_record.connect(self.open_record)
+        self._set_due_badge(page.list.count())
+        return page
+
+    def _make_settings(self) -> QWidget:
+        from meixian_desktop.ui.pages.settings import SettingsPage
+
+        return SettingsPage(self.store, self.profile)
+
+    def _set_due_badge(self, count: int) -> None:
+        label = SECTIONS[0].label + (f"（{count}）" if count else "")
+        self.nav.item(0).setText(label)
+
+    def open_record(self, table: str, record_id: str) -> None:
+        """Open a record from anywhere (今日待办, search); each record kind registers its page."""
+        self.statusBar().showMessage(self.tr("这类记录的页面还没有建好：") + table, 5000)
+
+    # -- status bar and menus ----------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_worker = QLabel(f"{self.profile.name}（{self.profile.role_label}）")
+        self.status_sync = QLabel(self.tr("同步：尚未同步"))
+        self.status_folder = QLabel(self.tr("数据：") + str(self.session.paths.data_dir))
+        self.status_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.status_worker, self.status_sync, self.status_folder):
+            bar.addPermanentWidget(label)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        backup = QAction(self.tr("立即备份(&B)"), self)
+        backup.triggered.connect(self.backup_now)
+        file_menu.addAction(backup)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("退出(&X)"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        go_menu = self.menuBar().addMenu(self.tr("转到(&G)"))
+        for number, section in enumerate(SECTIONS, start=1):
+            action = QAction(section.label, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _=False, k=section.key: self.show_section(k))
+            go_menu.addAction(action)
+        help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        about = QAction(self.tr("关于(&A)"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def about_text(self) -> str:
+        paths = self.session.paths
+        return (
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            f"<p>梅仙镇网格员与镇级的离线工作软件。</p>"
+            f"<p>数据文件夹：{paths.data_dir}<br>备份文件夹：{paths.backup_dir}<br>"
+            f"设备编号：{self.store.meta('device_id')}</p>"
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, self.tr("关于梅仙网格通"), self.about_text())
+
+    # -- backups ------------------------------------------------------------------------------
+    def start_daily_backup(self) -> None:
+        """Back up once a day, off the GUI thread, after the window is up."""
+        paths = self.session.paths
+        keep = settings_store.get(self.store, "backup_keep_days")
+        self.runner(
+            lambda: daily_backup_if_due(paths.database, paths.backup_dir, keep),
+            lambda made: made and self.statusBar().showMessage(self.tr("已自动备份"), 5000),
+            lambda message: self.statusBar().showMessage(self.tr("自动备份失败：") + message),
+        )
+
+    def backup_now(self) -> None:
+        try:
+            made = make_backup(self.store.conn, self.session.paths.backup_dir, "manual")
+        except Exception as exc:  # a StoreError carries the sentence to show
+            QMessageBox.warning(self, self.tr("备份失败"), getattr(exc, "message", str(exc)))
+            return
+        QMessageBox.information(self, self.tr("备份完成"), self.tr("已备份到：") + str(made))
+
+    # -- geometry -----------------------------------------------------------------------------
+    def _ui_state(self) -> QSettings:
+        return QSettings(str(self.session.paths.ui_state_file), QSettings.Format.IniFormat)
+
+    def _restore_geometry(self) -> None:
+        geometry = self._ui_state().value("main/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1100, 720)
+
+    def save_geometry(self) -> None:
+        state = self._ui_state()
+        state.setValue("main/geometry", self.saveGeometry())
+        state.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_geometry()
+        super().closeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+        super().showEvent(event)
+        if not getattr(self, "_backup_started", False):
+            self._backup_started = True
+            QTimer.singleShot(2000, self, self.start_daily_backup)

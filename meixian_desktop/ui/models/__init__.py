@@ -1,0 +1,1 @@
+"""Qt table models over the store: ids held, rows fetched lazily."""

@@ -1,0 +1,23 @@
+"""A page for a section not built yet: says plainly what it will hold."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from meixian_desktop.ui.sections import Section
+
+
+class PlaceholderPage(QWidget):
+    """Shows the section's title and its plan."""
+
+    def __init__(self, section: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel(f"<h2>{section.label}</h2>")
+        body = QLabel(self.tr("这一部分还在建设中，完成后将用来：") + "<br>" + section.plan)
+        body.setWordWrap(True)
+        body.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(body)
+        layout.addStretch()

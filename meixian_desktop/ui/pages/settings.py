@@ -1,0 +1,244 @@
+"""设置: this computer's profile, the declared settings, and the villages with their groups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from meixian_desktop.core.errors import ValidationError
+from meixian_desktop.core.profile import Profile
+from meixian_desktop.core.settings import SETTINGS, Setting
+from meixian_desktop.store import settings as settings_store
+from meixian_desktop.store import villages
+from meixian_desktop.store.database import Store, Transaction
+from meixian_desktop.store.errors import StoreError
+from meixian_desktop.sync.keys import fingerprint
+from meixian_desktop.ui.models.villages import GroupTableModel, VillageTableModel
+
+
+def _editor_for(setting: Setting, value: Any) -> QWidget:
+    if setting.kind == "bool":
+        box = QCheckBox()
+        box.setChecked(bool(value))
+        return box
+    if setting.kind == "int":
+        spin = QSpinBox()
+        spin.setRange(setting.low or 0, setting.high or 1_000_000)
+        spin.setValue(int(value))
+        return spin
+    line = QLineEdit(str(value))
+    return line
+
+
+def _editor_value(widget: QWidget) -> Any:
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QSpinBox):
+        return widget.value()
+    assert isinstance(widget, QLineEdit)
+    return widget.text()
+
+
+class SettingsForm(QWidget):
+    """One editor per declared setting, built from core/settings.py."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.editors: dict[str, QWidget] = {}
+        form = QFormLayout(self)
+        for setting in SETTINGS:
+            editor = _editor_for(setting, settings_store.get(store, setting.key))
+            editor.setToolTip(setting.help)
+            self.editors[setting.key] = editor
+            form.addRow(setting.label, editor)
+        self.message = QLabel()
+        save = QPushButton(self.tr("保存设置"))
+        save.clicked.connect(self.save)
+        form.addRow(save, self.message)
+
+    def save(self) -> bool:
+        try:
+            with self.store.transaction():
+                for key, editor in self.editors.items():
+                    settings_store.put(self.store, key, _editor_value(editor))
+        except (ValidationError, StoreError) as exc:
+            self.message.setText(exc.message)
+            return False
+        self.message.setText(self.tr("已保存。"))
+        return True
+
+
+class VillagesPanel(QWidget):
+    """Add, rename and retire villages and their 村民小组."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.village_model = VillageTableModel(store, self)
+        self.group_model = GroupTableModel(store, self)
+        self.group_model.set_filter("0", [])
+        self.village_view = self._table(self.village_model)
+        self.group_view = self._table(self.group_model)
+        self.village_view.selectionModel().currentRowChanged.connect(self._village_chosen)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b00020;")
+        left = QVBoxLayout()
+        left.addWidget(self.village_view)
+        left.addLayout(self._buttons([
+            (self.tr("新增村（社区）"), self.add_village),
+            (self.tr("改名"), self.rename_village),
+            (self.tr("停用/恢复"), self.toggle_village),
+        ]))
+        right = QVBoxLayout()
+        right.addWidget(self.group_view)
+        right.addLayout(self._buttons([
+            (self.tr("新增村民小组"), self.add_group),
+            (self.tr("改名"), self.rename_group),
+            (self.tr("停用/恢复"), self.toggle_group),
+        ]))
+        columns = QHBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns)
+        layout.addWidget(self.message)
+
+    def _table(self, model: Any) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setSortingEnabled(False)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.verticalHeader().setVisible(False)
+        return view
+
+    def _buttons(self, specs: list[tuple[str, Callable[[], None]]]) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for text, handler in specs:
+            button = QPushButton(text)
+            button.clicked.connect(handler)
+            row.addWidget(button)
+        return row
+
+    def _selected(self, view: QTableView) -> str | None:
+        index = view.currentIndex()
+        return view.model().record_id(index.row()) if index.isValid() else None
+
+    def _village_chosen(self) -> None:
+        village_id = self._selected(self.village_view)
+        if village_id:
+            self.group_model.show_village(village_id)
+
+    def _ask(self, title: str, label: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value if ok else None
+
+    def _write(self, change: Callable[[Transaction], object]) -> bool:
+        """Run one change in a transaction; a rule broken shows its message, nothing half-saved."""
+        try:
+            with self.store.transaction() as tx:
+                change(tx)
+        except (ValidationError, StoreError) as exc:
+            self.message.setText(exc.message)
+            return False
+        self.message.setText("")
+        village_id = self._selected(self.village_view)
+        self.village_model.refresh()
+        if village_id:
+            self.village_view.selectRow(self.village_model.row_of(village_id))
+            self.group_model.show_village(village_id)
+        return True
+
+    def add_village(self) -> None:
+        name = self._ask(self.tr("新增村（社区）"), self.tr("名称："))
+        if name is not None:
+            self._write(lambda tx: villages.add_village(tx, name))
+
+    def rename_village(self) -> None:
+        village_id = self._selected(self.village_view)
+        if village_id is None:
+            self.message.setText(self.tr("请先在左边选中一个村（社区）。"))
+            return
+        name = self._ask(self.tr("改名"), self.tr("新名称："))
+        if name is not None:
+            self._write(lambda tx: villages.rename_village(tx, village_id, name))
+
+    def toggle_village(self) -> None:
+        village_id = self._selected(self.village_view)
+        if village_id is None:
+            self.message.setText(self.tr("请先在左边选中一个村（社区）。"))
+            return
+        retired = self.store.conn.execute(
+            "SELECT retired FROM villages WHERE id = ?", (village_id,)).fetchone()[0]
+        self._write(lambda tx: villages.set_village_retired(tx, village_id, not retired))
+
+    def add_group(self) -> None:
+        village_id = self._selected(self.village_view)
+        if village_id is None:
+            self.message.setText(self.tr("请先在左边选中要加小组的村（社区）。"))
+            return
+        name = self._ask(self.tr("新增村民小组"), self.tr("小组名称（如 第一组）："))
+        if name is not None:
+            self._write(lambda tx: villages.add_group(tx, village_id, name))
+
+    def rename_group(self) -> None:
+        group_id = self._selected(self.group_view)
+        if group_id is None:
+            self.message.setText(self.tr("请先在右边选中一个村民小组。"))
+            return
+        name = self._ask(self.tr("改名"), self.tr("新名称："))
+        if name is not None:
+            self._write(lambda tx: villages.rename_group(tx, group_id, name))
+
+    def toggle_group(self) -> None:
+        group_id = self._selected(self.group_view)
+        if group_id is None:
+            self.message.setText(self.tr("请先在右边选中一个村民小组。"))
+            return
+        retired = self.store.conn.execute(
+            "SELECT retired FROM village_groups WHERE id = ?", (group_id,)).fetchone()[0]
+        self._write(lambda tx: villages.set_group_retired(tx, group_id, not retired))
+
+
+class SettingsPage(QWidget):
+    """The 设置 section: 本机信息, 常用设置, 村和村民小组."""
+
+    def __init__(self, store: Store, profile: Profile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        about = QGroupBox(self.tr("本机信息"))
+        info = QFormLayout(about)
+        info.addRow(self.tr("角色"), QLabel(profile.role_label))
+        info.addRow(self.tr("姓名/单位"), QLabel(profile.name))
+        info.addRow(self.tr("电话"), QLabel(profile.phone or "—"))
+        info.addRow(self.tr("镇"), QLabel(profile.town_name))
+        info.addRow(self.tr("设备编号"), QLabel(store.meta("device_id") or ""))
+        public = store.meta("signing_public")
+        info.addRow(self.tr("密钥指纹"), QLabel(fingerprint(bytes.fromhex(public)) if public else ""))
+        self.form = SettingsForm(store)
+        self.villages = VillagesPanel(store)
+        tabs = QTabWidget()
+        tabs.addTab(about, self.tr("本机信息"))
+        tabs.addTab(self.form, self.tr("常用设置"))
+        tabs.addTab(self.villages, self.tr("村和村民小组"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)

@@ -1,0 +1,76 @@
+"""今日待办: everything due or overdue today and this week, most urgent first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from meixian_desktop.core.chinese import chinese_date
+from meixian_desktop.core.profile import Profile
+from meixian_desktop.store.database import Store
+from meixian_desktop.store.due import DueItem, DueSource, due_items
+
+OVERDUE = QColor("#b00020")
+
+
+def describe(item: DueItem, today: date) -> str:
+    """One line: what, which kind, and how late or how soon."""
+    days = item.days_left(today)
+    if days < 0:
+        when = f"已逾期 {-days} 天"
+    elif days == 0:
+        when = "今天到期"
+    else:
+        when = f"还有 {days} 天（{chinese_date(item.due)}）"
+    mark = "【高风险】" if item.urgent else ""
+    return f"{mark}{item.kind_label}：{item.title} — {when}"
+
+
+class TodayPage(QWidget):
+    """The due list; activating an item asks the window to open its record."""
+
+    open_record = Signal(str, str)  # table, record id
+    count_changed = Signal(int)
+
+    def __init__(self, store: Store, profile: Profile, *, today: date | None = None,
+                 sources: list[DueSource] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.profile = profile
+        self._today = today
+        self._sources = sources
+        scope = "全镇" if profile.is_town else "我负责的村"
+        self.heading = QLabel()
+        self.empty = QLabel(self.tr("今天没有到期或逾期的事项。") + f"（{scope}）")
+        self.list = QListWidget()
+        self.list.itemActivated.connect(self._activated)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.list)
+        self.refresh()
+
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def refresh(self) -> None:
+        today = self.today()
+        items = due_items(self.store, self.profile, today, sources=self._sources)
+        self.heading.setText(f"<h2>今日待办</h2>{chinese_date(today)}，共 {len(items)} 项")
+        self.list.clear()
+        for item in items:
+            row = QListWidgetItem(describe(item, today))
+            row.setData(Qt.ItemDataRole.UserRole, (item.table, item.record_id))
+            if item.overdue(today) or item.urgent:
+                row.setForeground(QBrush(OVERDUE))
+            self.list.addItem(row)
+        self.empty.setVisible(not items)
+        self.list.setVisible(bool(items))
+        self.count_changed.emit(len(items))
+
+    def _activated(self, row: QListWidgetItem) -> None:
+        table, record_id = row.data(Qt.ItemDataRole.UserRole)
+        self.open_record.emit(table, record_id)
