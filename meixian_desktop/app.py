@@ -18,8 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}：梅仙镇网格员与镇级的离线工作软件。不带命令时打开窗口。",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
-    parser.add_argument("--home", default=None, metavar="DIR",
-                        help="把数据、设置、日志和备份都放在这个文件夹（也可用环境变量 MEIXIAN_HOME）")
+    parser.add_argument(
+        "--home", default=None, metavar="DIR",
+        help="把数据、设置、日志和备份都放在这个文件夹（也可用环境变量 MEIXIAN_HOME）",
+    )
     parser.add_argument("--demo", action="store_true",
                         help="使用单独的演示数据，不碰真实数据")
     parser.add_argument("--smoke", action="store_true",

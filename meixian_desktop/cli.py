@@ -41,7 +41,8 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     info.add_argument("--json", action="store_true", help="以 JSON 输出")
     sub.add_parser("check", help="检查数据库完整性")
     backup = sub.add_parser("backup", help="立即备份数据库")
-    backup.add_argument("--to", type=Path, default=None, help="备份到这个文件夹（默认：备份文件夹）")
+    backup.add_argument("--to", type=Path, default=None,
+                        help="备份到这个文件夹（默认：备份文件夹）")
 
 
 def _village_codes(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""First-run set-up, shared by the wizard and the `setup` command: profile, device, keys, villages."""
+"""First-run set-up for the wizard and the `setup` command: profile, device, keys, villages."""
 
 from __future__ import annotations
 

@@ -74,4 +74,6 @@ def categories(name: str, label: str, pairs: Iterable[tuple[str, str]]) -> Categ
 
 
 ROLES = categories("role", "角色", [("worker", "网格员"), ("town", "镇级")])
-VILLAGE_KINDS = categories("village_kind", "村（社区）类型", [("village", "村"), ("community", "社区")])
+VILLAGE_KINDS = categories(
+    "village_kind", "村（社区）类型", [("village", "村"), ("community", "社区")]
+)

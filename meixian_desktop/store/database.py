@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from meixian_desktop.core.hlc import Hlc, HybridClock
+from meixian_desktop.core.ids import wall_clock_ms
 from meixian_desktop.store.errors import StoreError, not_our_database, storage_problem
 
 # "MXGT" in ASCII: marks a file as ours, so a foreign SQLite file is never migrated.
@@ -42,17 +43,18 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 5000")
+        # Look before changing anything: a foreign file must stay byte for byte as it was.
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        has_tables = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0] > 0
+        if has_tables and app_id != APPLICATION_ID:
+            conn.close()
+            raise not_our_database(path)
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        has_tables = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0] > 0
     except sqlite3.Error as exc:
         raise storage_problem(exc, path) from exc
-    if has_tables and app_id != APPLICATION_ID:
-        conn.close()
-        raise not_our_database(path)
     return conn
 
 
@@ -67,13 +69,13 @@ class Transaction:
     def hlc(self) -> str:
         """A new clock stamp for a local write, later than every stamp this database has seen."""
         if self._clock is None:
-            self._clock = HybridClock(self.store.device_id(), last=self.store.last_hlc())
+            self._clock = self.store.clock()
         return str(self._clock.tick())
 
     def observe(self, remote: str) -> None:
         """Advance the clock past a stamp that arrived from another device."""
         if self._clock is None:
-            self._clock = HybridClock(self.store.device_id(), last=self.store.last_hlc())
+            self._clock = self.store.clock()
         self._clock.observe(Hlc.parse(remote))
 
     def finish(self) -> None:
@@ -92,6 +94,7 @@ class Store:
         self.conn = conn
         self.path = path
         self._device_id: str | None = None
+        self.now_ms: Callable[[], int] = wall_clock_ms  # replaceable in tests
 
     @classmethod
     def open(cls, path: Path, *, backup_dir: Path | None = None, readonly: bool = False) -> Store:
@@ -154,6 +157,10 @@ class Store:
                 raise StoreError("还没有完成首次设置，不能保存记录。请先完成首次设置。", self.path)
             self._device_id = value
         return self._device_id
+
+    def clock(self) -> HybridClock:
+        """A clock continuing from the last stamp saved, whatever the wall clock says now."""
+        return HybridClock(self.device_id(), now_ms=self.now_ms, last=self.last_hlc())
 
     def last_hlc(self) -> Hlc | None:
         value = self.meta("hlc_last")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 class StoreError(Exception):
-    """A storage problem the user can act on; ``message`` is a Chinese sentence saying what to do."""
+    """A storage problem the user can act on; ``message`` says in Chinese what to do."""
 
     def __init__(self, message: str, path: Path | None = None) -> None:
         super().__init__(message)

@@ -1,4 +1,4 @@
-"""Writing records by the conventions: uuid7 id, timestamps, hybrid clock, origin, rev, tombstone."""
+"""Writing records by the conventions: uuid7 id, times, hybrid clock, origin, rev, tombstone."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def _check_fields(values: dict[str, Any]) -> None:
         raise ValueError(f"record convention columns are set by the store: {sorted(clash)}")
 
 
-def insert(tx: Transaction, table: str, values: dict[str, Any], *, record_id: str | None = None) -> str:
+def insert(
+    tx: Transaction, table: str, values: dict[str, Any], *, record_id: str | None = None
+) -> str:
     """Insert a new local record and return its id."""
     _check_table(tx.conn, table)
     _check_fields(values)

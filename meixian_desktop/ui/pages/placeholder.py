@@ -14,7 +14,8 @@ class PlaceholderPage(QWidget):
     def __init__(self, section: Section, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         title = QLabel(f"<h2>{section.label}</h2>")
-        body = QLabel(self.tr("这一部分还在建设中，完成后将用来：") + "<br>" + section.plan)
+        intro = self.tr("这一部分还在建设中，完成后将用来：")
+        self.body = body = QLabel(intro + "<br>" + section.plan)
         body.setWordWrap(True)
         body.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -233,7 +232,8 @@ class SettingsPage(QWidget):
         info.addRow(self.tr("镇"), QLabel(profile.town_name))
         info.addRow(self.tr("设备编号"), QLabel(store.meta("device_id") or ""))
         public = store.meta("signing_public")
-        info.addRow(self.tr("密钥指纹"), QLabel(fingerprint(bytes.fromhex(public)) if public else ""))
+        shown = fingerprint(bytes.fromhex(public)) if public else ""
+        info.addRow(self.tr("密钥指纹"), QLabel(shown))
         self.form = SettingsForm(store)
         self.villages = VillagesPanel(store)
         tabs = QTabWidget()

@@ -1,0 +1,43 @@
+"""Shared fixtures: a temporary home, an open set-up session, offscreen Qt."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+from meixian_desktop.core.profile import Profile, make_profile  # noqa: E402
+from meixian_desktop.firstrun import set_up  # noqa: E402
+from meixian_desktop.paths import Paths, under_home  # noqa: E402
+from meixian_desktop.store.database import Store  # noqa: E402
+from meixian_desktop.store.session import Session, open_session  # noqa: E402
+
+ZHANGHAN = "430626108210"
+SANLI = "430626108208"
+
+
+@pytest.fixture
+def paths(tmp_path) -> Paths:
+    return under_home(tmp_path / "home")
+
+
+@pytest.fixture
+def worker_profile() -> Profile:
+    return make_profile("worker", "李梅", "13907301234", [ZHANGHAN, SANLI])
+
+
+@pytest.fixture
+def session(paths: Paths, worker_profile: Profile) -> Iterator[Session]:
+    opened = open_session(paths)
+    set_up(opened.store, paths, worker_profile)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def store(session: Session) -> Store:
+    return session.store

@@ -1,0 +1,23 @@
+"""Declared settings: defaults, validation, storage."""
+
+from __future__ import annotations
+
+import pytest
+
+from meixian_desktop.core.errors import ValidationError
+from meixian_desktop.core.settings import SETTINGS
+from meixian_desktop.store import settings
+
+
+def test_defaults_until_changed(store) -> None:
+    assert settings.all_values(store) == {s.key: s.default for s in SETTINGS}
+    with store.transaction():
+        settings.put(store, "backup_keep_days", "14")
+    assert settings.get(store, "backup_keep_days") == 14
+
+
+def test_out_of_range_is_refused(store) -> None:
+    with pytest.raises(ValidationError) as caught, store.transaction():
+        settings.put(store, "backup_keep_days", 0)
+    assert "1 到 365" in caught.value.message
+    assert settings.get(store, "backup_keep_days") == 30

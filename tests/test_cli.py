@@ -1,0 +1,162 @@
+"""The command line: setup, demo, info, check, backup, and the GUI's --smoke start."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from meixian_desktop.app import main
+
+
+def run_cli(home: Path, *args: str, env: dict[str, str] | None = None,
+            encoding: str = "utf-8") -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "meixian_desktop", "--home", str(home), *args],
+        capture_output=True, text=True, encoding=encoding, errors="replace", timeout=120,
+        env=environment,
+    )
+
+
+def info(home: Path, capsys) -> dict:
+    capsys.readouterr()
+    assert main(["--home", str(home), "info", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_setup_then_info(tmp_path, capsys) -> None:
+    home = tmp_path / "h"
+    assert main(["--home", str(home), "setup", "--role", "worker", "--name", "李梅",
+                 "--phone", "139 0730 1234", "--villages", "张韩村,430626108208"]) == 0
+    out = capsys.readouterr().out
+    assert "设置完成" in out and "指纹" in out
+    report = info(home, capsys)
+    assert report["role"] == "worker" and report["name"] == "李梅"
+    assert len(report["device_id"]) == 36
+    assert report["schema_version"] >= 1
+    assert report["records"]["villages"] == 30
+    assert (home / "data" / "keys" / "ed25519.key").exists()
+
+
+def test_setup_twice_is_refused(tmp_path, capsys) -> None:
+    home = str(tmp_path / "h")
+    args = ["--home", home, "setup", "--role", "town", "--name", "梅仙镇综治中心"]
+    assert main(args) == 0
+    assert main(args) == 1
+    assert "已经完成了首次设置" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [(["--role", "worker", "--name", "李梅"], "至少选择一个"),
+     (["--role", "worker", "--name", "李梅", "--villages", "火星村"], "火星村"),
+     (["--role", "worker", "--name", "李梅", "--villages", "张韩村", "--phone", "12345"], "电话"),
+     (["--role", "worker", "--name", "  ", "--villages", "张韩村"], "姓名")],
+)
+def test_bad_setup_answers_are_refused_and_nothing_written(tmp_path, capsys, extra,
+                                                           message) -> None:
+    home = tmp_path / "h"
+    assert main(["--home", str(home), "setup", *extra]) == 1
+    assert message in capsys.readouterr().err
+    assert info(home, capsys)["role"] is None
+
+
+def test_demo_fills_the_current_home(tmp_path, capsys) -> None:
+    home = tmp_path / "h"
+    assert main(["--home", str(home), "demo"]) == 0
+    report = info(home, capsys)
+    assert report["role"] == "worker"
+    assert report["records"]["village_groups"] > 100
+
+
+def test_demo_option_never_touches_real_data(tmp_path, capsys) -> None:
+    home = tmp_path / "h"
+    assert main(["--home", str(home), "setup", "--role", "town", "--name", "梅仙镇"]) == 0
+    real_before = (home / "data" / "meixian.db").read_bytes()
+    assert main(["--home", str(home), "--demo", "demo"]) == 0
+    demo = info(home / "data" / "demo", capsys)
+    assert demo["role"] == "worker"
+    assert info(home, capsys)["role"] == "town"
+    assert (home / "data" / "meixian.db").read_bytes() == real_before
+
+
+def test_check_reports_a_damaged_database(tmp_path, capsys) -> None:
+    home = tmp_path / "h"
+    assert main(["--home", str(home), "demo"]) == 0
+    assert main(["--home", str(home), "check"]) == 0
+    assert "完好" in capsys.readouterr().out
+    conn = sqlite3.connect(home / "data" / "meixian.db")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("UPDATE village_groups SET village_id = 'gone' WHERE rowid = 1")
+    conn.commit()
+    conn.close()
+    assert main(["--home", str(home), "check"]) == 1
+    assert "不存在" in capsys.readouterr().err
+
+
+def test_check_and_info_on_a_foreign_file(tmp_path, capsys) -> None:
+    data = tmp_path / "h" / "data"
+    data.mkdir(parents=True)
+    (data / "meixian.db").write_bytes(b"PK\x03\x04 a zip file")
+    assert main(["--home", str(tmp_path / "h"), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "不是梅仙网格通的数据文件" in err and str(data / "meixian.db") in err
+
+
+def test_backup_to_a_folder(tmp_path, capsys) -> None:
+    home = tmp_path / "h"
+    assert main(["--home", str(home), "demo"]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(home), "backup", "--to", str(tmp_path / "usb")]) == 0
+    [made] = (tmp_path / "usb").glob("meixian-*.db")
+    assert str(made) in capsys.readouterr().out
+    conn = sqlite3.connect(made)
+    assert conn.execute("SELECT count(*) FROM villages").fetchone()[0] == 30
+    conn.close()
+
+
+def test_backup_without_data_says_so(tmp_path, capsys) -> None:
+    assert main(["--home", str(tmp_path / "empty"), "backup"]) == 1
+    assert "还没有数据文件" in capsys.readouterr().err
+
+
+def test_meixian_home_environment_variable(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("MEIXIAN_HOME", str(tmp_path / "env-home"))
+    assert main(["setup", "--role", "town", "--name", "梅仙镇"]) == 0
+    assert (tmp_path / "env-home" / "data" / "meixian.db").exists()
+
+
+def test_gbk_console_and_rare_characters_do_not_crash(tmp_path) -> None:
+    home = tmp_path / "h"
+    done = run_cli(home, "setup", "--role", "worker", "--name", "𠮷祥", "--villages", "张韩村",
+                   env={"PYTHONIOENCODING": "gbk"}, encoding="gbk")
+    assert done.returncode == 0, done.stderr
+    assert "设置完成" in done.stdout
+    shown = run_cli(home, "info", "--json", env={"PYTHONIOENCODING": "gbk"}, encoding="gbk")
+    assert shown.returncode == 0, shown.stderr
+    assert '"name": "?祥"' in shown.stdout or '"name": "??祥"' in shown.stdout
+
+
+def test_smoke_start_on_a_fresh_and_a_set_up_home(tmp_path) -> None:
+    fresh = run_cli(tmp_path / "fresh", "--smoke")
+    assert fresh.returncode == 0, fresh.stderr
+    assert "first-run wizard" in fresh.stdout
+    demo = run_cli(tmp_path / "demo", "--demo", "--smoke")
+    assert demo.returncode == 0, demo.stderr
+    assert "main window shown" in demo.stdout and "演示数据" in demo.stdout
+
+
+def test_smoke_start_with_a_corrupt_database_fails_with_a_message(tmp_path) -> None:
+    data = tmp_path / "h" / "data"
+    data.mkdir(parents=True)
+    (data / "meixian.db").write_bytes(b"\x00garbage" * 50)
+    done = run_cli(tmp_path / "h", "--smoke")
+    assert done.returncode == 1
+    assert "已损坏" in done.stderr
+    assert (data / "meixian.db").read_bytes() == b"\x00garbage" * 50

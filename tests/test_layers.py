@@ -1,0 +1,85 @@
+"""Layering: nothing below ui imports Qt, and nothing imports ui."""
+
+from __future__ import annotations
+
+import ast
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import meixian_desktop
+
+PACKAGE = Path(meixian_desktop.__file__).parent
+BELOW_UI = ("core", "store", "sync", "printing", "hub")
+
+
+def modules_below_ui() -> list[str]:
+    names = []
+    for layer in BELOW_UI:
+        if (PACKAGE / layer).is_dir():
+            names.append(f"meixian_desktop.{layer}")
+            for info in pkgutil.walk_packages([str(PACKAGE / layer)], f"meixian_desktop.{layer}."):
+                names.append(info.name)
+    return names
+
+
+def test_layers_below_ui_import_without_qt() -> None:
+    names = modules_below_ui()
+    assert "meixian_desktop.store.database" in names and "meixian_desktop.core.ids" in names
+    script = (
+        "import importlib, sys\n"
+        f"for name in {names!r}: importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.startswith('PySide6'))\n"
+        "print('QT:' + ','.join(bad))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=PACKAGE.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "QT:"
+
+
+def test_headless_commands_do_not_load_qt() -> None:
+    script = (
+        "import sys\nfrom meixian_desktop import app, cli, firstrun, demo\n"
+        "print('QT:' + ','.join(m for m in sys.modules if m.startswith('PySide6')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=PACKAGE.parent)
+    assert done.stdout.strip() == "QT:", done.stderr
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_imports_point_down_only() -> None:
+    order = {"core": 0, "store": 1, "sync": 2, "printing": 2, "hub": 2, "ui": 3}
+    wrong = []
+    for layer, rank in order.items():
+        for path in (PACKAGE / layer).rglob("*.py") if (PACKAGE / layer).is_dir() else []:
+            for name in _imports(path):
+                parts = name.split(".")
+                if parts[0] != "meixian_desktop" or len(parts) < 2 or parts[1] not in order:
+                    continue
+                if order[parts[1]] > rank or (parts[1] != layer and order[parts[1]] == rank):
+                    wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert wrong == []
+
+
+def test_core_uses_the_standard_library_only() -> None:
+    allowed = set(sys.stdlib_module_names) | {"meixian_desktop", "__future__"}
+    outside = sorted(
+        f"{path.name}: {name}"
+        for path in (PACKAGE / "core").rglob("*.py")
+        for name in _imports(path)
+        if name.split(".")[0] not in allowed
+    )
+    assert outside == []

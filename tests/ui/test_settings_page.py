@@ -1,0 +1,74 @@
+"""The 设置 page: declared settings and village management through real widgets."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QInputDialog
+
+from meixian_desktop.store import profile as profile_store
+from meixian_desktop.store import settings, villages
+from meixian_desktop.ui.models.villages import GroupTableModel, VillageTableModel
+from meixian_desktop.ui.pages.settings import SettingsPage
+
+
+def make_page(qtbot, store) -> SettingsPage:
+    page = SettingsPage(store, profile_store.load(store))
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def answer(monkeypatch, text: str, ok: bool = True) -> None:
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (text, ok))
+
+
+def test_models_pass_the_model_tester(qtmodeltester, store) -> None:
+    qtmodeltester.check(VillageTableModel(store))
+    groups = GroupTableModel(store)
+    groups.show_village(villages.list_villages(store)[0].id)
+    qtmodeltester.check(groups)
+
+
+def test_settings_form_saves_and_refuses(qtbot, store) -> None:
+    page = make_page(qtbot, store)
+    page.form.editors["backup_keep_days"].setValue(7)
+    page.form.editors["hub_url"].setText("http://10.0.0.2:8443")
+    assert page.form.save()
+    assert settings.get(store, "backup_keep_days") == 7
+    assert settings.get(store, "hub_url") == "http://10.0.0.2:8443"
+    assert page.form.message.text() == "已保存。"
+
+
+def test_add_rename_and_retire_a_village_and_group(qtbot, store, monkeypatch) -> None:
+    page = make_page(qtbot, store)
+    panel = page.villages
+    answer(monkeypatch, "梅仙新村")
+    panel.add_village()
+    row = next(r for r in range(panel.village_model.rowCount())
+               if panel.village_model.index(r, 0).data() == "梅仙新村")
+    panel.village_view.selectRow(row)
+    answer(monkeypatch, "第一组")
+    panel.add_group()
+    assert panel.group_model.rowCount() == 1
+    assert panel.village_model.index(row, 3).data() == "1"
+    panel.group_view.selectRow(0)
+    answer(monkeypatch, "王家组")
+    panel.rename_group()
+    assert panel.group_model.index(0, 0).data() == "王家组"
+    panel.toggle_village()
+    assert panel.village_model.index(row, 4).data() == "已停用"
+    assert "梅仙新村" not in [v.name for v in villages.list_villages(store)]
+
+
+def test_duplicate_village_shows_the_reason(qtbot, store, monkeypatch) -> None:
+    page = make_page(qtbot, store)
+    count = page.villages.village_model.rowCount()
+    answer(monkeypatch, "张韩村")
+    page.villages.add_village()
+    assert "已经有" in page.villages.message.text()
+    assert page.villages.village_model.rowCount() == count
+
+
+def test_buttons_without_a_selection_explain(qtbot, store) -> None:
+    page = make_page(qtbot, store)
+    page.villages.rename_group()
+    assert "请先" in page.villages.message.text()
