@@ -43,7 +43,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title + ("【演示数据】" if demo else ""))
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(150)
+        self.nav.setFixedWidth(160)
+        self.nav.setStyleSheet(
+            "QListWidget#navigation { font-size: 15px; }"
+            "QListWidget#navigation::item { padding: 9px 14px; }"
+        )
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         self.factories: dict[str, PageFactory] = {

@@ -67,6 +67,7 @@ class DetailsPage(QWizardPage):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.villages.addItem(item)
+        self.problem = ""
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setStyleSheet("color: #b00020;")
@@ -115,16 +116,19 @@ class DetailsPage(QWizardPage):
         )
 
     def _changed(self) -> None:
+        """Re-check the answers; say what is wrong only once the user has typed something."""
         try:
             self.profile()
         except ValidationError as exc:
-            self.error.setText(exc.message)
+            self.problem = exc.message
         else:
-            self.error.setText("")
+            self.problem = ""
+        touched = any(w.text() for w in (self.name, self.phone)) or self.checked_villages()
+        self.error.setText(self.problem if touched else "")
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
-        return not self.error.text()
+        return not self.problem
 
 
 class SetupWizard(QWizard):

@@ -50,7 +50,9 @@ class TodayPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.empty)
-        layout.addWidget(self.list)
+        layout.addWidget(self.list, 1)
+        layout.addStretch(0)
+        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.refresh()
 
     def today(self) -> date:
