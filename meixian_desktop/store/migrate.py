@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from meixian_desktop.store import schema
 from meixian_desktop.store.errors import newer_database, storage_problem
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from meixian_desktop.store.database import Store
-
-Migration = Callable[["Database"], None]
-
-
-def migrations() -> list[Migration]:
-    """Every migration in order; migration N brings the schema to version N."""
-    from meixian_desktop.store.schema import MIGRATIONS
-
-    return MIGRATIONS
-
-
-def latest_version() -> int:
-    return len(migrations())
 
 
 def ensure_current(store: Store, *, backup_dir: Path | None, readonly: bool = False) -> int:
@@ -33,10 +18,6 @@ def ensure_current(store: Store, *, backup_dir: Path | None, readonly: bool = Fa
     from meixian_desktop.store.database import APPLICATION_ID
 
     current = store.schema_version()
-    # Counting migrations imports the schema module only when the file is behind: start-up
-    # on a current database reads one pragma and nothing else.
-    from meixian_desktop.store import schema
-
     known = schema.VERSION
     if current > known:
         raise newer_database(store.path, current, known)
@@ -50,7 +31,7 @@ def ensure_current(store: Store, *, backup_dir: Path | None, readonly: bool = Fa
 
     db = sqlite_utils.Database(store.conn, recursive_triggers=False, execute_plugins=False)
     try:
-        for number, step in enumerate(migrations()[current:], start=current + 1):
+        for number, step in enumerate(schema.MIGRATIONS[current:], start=current + 1):
             with db.atomic():
                 if number == 1:
                     store.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ def record_table(
     search: Iterable[str] = (),
 ) -> None:
     """Create a synced record table with its journal triggers and, if asked, trigram search."""
-    db[name].create(
+    table = db.table(name)
+    table.create(
         {**CONVENTION_COLUMNS, **columns},
         pk="id",
         not_null=[*CONVENTION_NOT_NULL, *not_null],
@@ -57,7 +58,7 @@ def record_table(
     db.execute("INSERT INTO record_kinds(name, label) VALUES(?, ?)", (name, label))
     search = list(search)
     if search:
-        db[name].enable_fts(search, tokenize="trigram", create_triggers=True)
+        table.enable_fts(search, tokenize="trigram", create_triggers=True)
 
 
 def m001_foundation(db: Database) -> None:
@@ -101,5 +102,5 @@ def m001_foundation(db: Database) -> None:
     db.execute("CREATE INDEX idx_village_groups_village ON village_groups(village_id)")
 
 
-MIGRATIONS = [m001_foundation]
+MIGRATIONS: list[Callable[[Database], None]] = [m001_foundation]
 VERSION = len(MIGRATIONS)

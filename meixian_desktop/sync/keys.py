@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 ENCRYPTION_FILE = "x25519.key"
 SIGNING_FILE = "ed25519.key"
 
-_RAW = {"encoding": serialization.Encoding.Raw, "format": serialization.PublicFormat.Raw}
+RAW = serialization.Encoding.Raw
+RAW_PUBLIC = serialization.PublicFormat.Raw
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,11 @@ class DeviceKeys:
 
     @property
     def encryption_public(self) -> bytes:
-        return self.encryption.public_key().public_bytes(**_RAW)
+        return self.encryption.public_key().public_bytes(RAW, RAW_PUBLIC)
 
     @property
     def signing_public(self) -> bytes:
-        return self.signing.public_key().public_bytes(**_RAW)
+        return self.signing.public_key().public_bytes(RAW, RAW_PUBLIC)
 
     @property
     def fingerprint(self) -> str:
