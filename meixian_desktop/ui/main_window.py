@@ -160,9 +160,13 @@ class MainWindow(QMainWindow):
         """Back up once a day, off the GUI thread, after the window is up."""
         paths = self.session.paths
         keep = settings_store.get(self.store, "backup_keep_days")
+        def done(made: object) -> None:
+            if made:
+                self.statusBar().showMessage(self.tr("已自动备份"), 5000)
+
         self.runner(
             lambda: daily_backup_if_due(paths.database, paths.backup_dir, keep),
-            lambda made: made and self.statusBar().showMessage(self.tr("已自动备份"), 5000),
+            done,
             lambda message: self.statusBar().showMessage(self.tr("自动备份失败：") + message),
         )
 

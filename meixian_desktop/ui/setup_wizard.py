@@ -91,10 +91,10 @@ class DetailsPage(QWizardPage):
         self.name_label.setText(self.tr("网格员姓名") if worker else self.tr("单位名称"))
         if not worker and not self.name.text():
             self.name.setText(self.tr("梅仙镇综治中心"))
-        for widget in (self.villages, self.villages_label):
-            widget.setVisible(worker)
-        for widget in (self.town_name, self.town_label):
-            widget.setVisible(not worker)
+        for shown, widgets in ((worker, (self.villages, self.villages_label)),
+                               (not worker, (self.town_name, self.town_label))):
+            for widget in widgets:
+                widget.setVisible(shown)
         self._changed()
 
     def checked_villages(self) -> list[str]:

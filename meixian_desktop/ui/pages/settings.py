@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -141,7 +142,7 @@ class VillagesPanel(QWidget):
 
     def _selected(self, view: QTableView) -> str | None:
         index = view.currentIndex()
-        return view.model().record_id(index.row()) if index.isValid() else None
+        return index.data(Qt.ItemDataRole.UserRole) if index.isValid() else None
 
     def _village_chosen(self) -> None:
         village_id = self._selected(self.village_view)
