@@ -47,6 +47,11 @@ def _open(paths: Paths, demo: bool) -> Session:
 def run_gui(paths: Paths, *, demo: bool = False, smoke: bool = False) -> int:
     """Open the window on ``paths``; with ``smoke``, show it, let it paint, and exit 0."""
     app = make_application()
+    if not smoke:
+        from meixian_desktop.logs import configure
+        from meixian_desktop.ui.crash import install
+
+        install(configure(paths.log_dir))
     try:
         session = _open(paths, demo)
     except (StoreError, ValidationError) as exc:
