@@ -1,0 +1,89 @@
+"""python -m tests.benchmarks: start-up time and memory of the app against a bare PySide6 window.
+
+Prints (stdout, stable format) an ``env`` line, a header, then one line per benchmark:
+``name  value  unit  floor  ratio`` where value and floor are medians over ``--runs`` interleaved
+runs measured in this same invocation and ratio = value / floor (targets: startup within 1.5×).
+These are measurements, not pass/fail tests. Progress and the fixture's build time go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+
+from tests.benchmarks.fixture import ensure_home
+from tests.benchmarks.startup import Result, qt_platform, run_startup
+
+COLUMNS = "{name:<8}  {value:>8}  {unit:<4}  {floor:>8}  {ratio:>5}"
+DIGITS = {"s": 3, "MB": 1}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
+    parser.add_argument("--runs", type=int, default=7, help="measured runs of each (default 7)")
+    parser.add_argument("--records", type=int, default=100_000,
+                        help="records in the benchmark home (default 100000)")
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="unmeasured runs of each first (default 1)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached home")
+    parser.add_argument("-v", "--verbose", action="store_true", help="each run on stderr")
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.records < 0 or args.warmup < 0:
+        parser.error("--runs must be at least 1; --records and --warmup not negative")
+    return args
+
+
+def env_line() -> str:
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    cores = os.cpu_count() or 0
+    affinity = getattr(os, "sched_getaffinity", None)
+    usable = len(affinity(0)) if affinity else cores
+    core_text = str(cores) if usable == cores else f"{usable}/{cores}"
+    return (
+        f"env  python {platform.python_version()}  PySide6 {PySide6.__version__}"
+        f"  Qt {qVersion()}  {platform.platform()}  cores {core_text}"
+        f"  qpa {qt_platform() or 'native'}"
+    )
+
+
+def _number(value: float | None, digits: int) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def format_result(result: Result) -> str:
+    digits = DIGITS.get(result.unit, 3)
+    return COLUMNS.format(
+        name=result.name,
+        value=_number(result.value, digits),
+        unit=result.unit,
+        floor=_number(result.floor, digits),
+        ratio=_number(result.ratio, 2),
+    )
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    print(env_line(), flush=True)
+    fixture = ensure_home(args.records, rebuild=args.rebuild)
+    spread = ", ".join(f"{table} {count}" for table, count in fixture.counts.items())
+    how = "reused (built" if fixture.reused else "built"
+    log(f"fixture: {fixture.total} records ({spread}) {how} in {fixture.build_seconds:.1f} s"
+        f"{')' if fixture.reused else ''}: {fixture.home}")
+    results = run_startup(fixture.home, args.runs, warmup=args.warmup,
+                          log=log if args.verbose else None)
+    print(COLUMNS.format(name="name", value="value", unit="unit", floor="floor", ratio="ratio"))
+    for result in results:
+        print(format_result(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
