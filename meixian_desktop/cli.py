@@ -10,7 +10,6 @@ from pathlib import Path
 
 from meixian_desktop import APP_NAME, __version__
 from meixian_desktop.core.errors import ValidationError
-from meixian_desktop.core.profile import make_profile
 from meixian_desktop.paths import Paths
 from meixian_desktop.store.errors import StoreError
 from meixian_desktop.store.session import open_session
@@ -54,6 +53,7 @@ def _village_codes(text: str) -> list[str]:
 
 
 def cmd_setup(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.core.profile import make_profile
     from meixian_desktop.firstrun import set_up
 
     profile = make_profile(args.role, args.name, args.phone, _village_codes(args.villages),

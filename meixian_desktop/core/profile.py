@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from meixian_desktop.core.categories import ROLES
 from meixian_desktop.core.errors import ValidationError
-from meixian_desktop.core.validation import check_phone
 
 TOWN_NAME_DEFAULT = "梅仙镇人民政府"
 
@@ -38,6 +37,8 @@ def make_profile(
     town_name: str = "",
 ) -> Profile:
     """Validate first-run answers and return a Profile, or raise ValidationError."""
+    from meixian_desktop.core.validation import check_phone
+
     ROLES.check(role)
     name = name.strip()
     if not name:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from meixian_desktop.core.hlc import Hlc, HybridClock
-from meixian_desktop.core.ids import wall_clock_ms
 from meixian_desktop.store.errors import StoreError, not_our_database, storage_problem
+
+if TYPE_CHECKING:  # the clock is needed only when writing, so it is not imported at start-up
+    from meixian_desktop.core.hlc import Hlc, HybridClock
 
 # "MXGT" in ASCII: marks a file as ours, so a foreign SQLite file is never migrated.
 APPLICATION_ID = 0x4D584754
@@ -74,6 +77,8 @@ class Transaction:
 
     def observe(self, remote: str) -> None:
         """Advance the clock past a stamp that arrived from another device."""
+        from meixian_desktop.core.hlc import Hlc
+
         if self._clock is None:
             self._clock = self.store.clock()
         self._clock.observe(Hlc.parse(remote))
@@ -94,7 +99,7 @@ class Store:
         self.conn = conn
         self.path = path
         self._device_id: str | None = None
-        self.now_ms: Callable[[], int] = wall_clock_ms  # replaceable in tests
+        self.now_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000  # tests replace it
 
     @classmethod
     def open(cls, path: Path, *, backup_dir: Path | None = None, readonly: bool = False) -> Store:
@@ -160,9 +165,13 @@ class Store:
 
     def clock(self) -> HybridClock:
         """A clock continuing from the last stamp saved, whatever the wall clock says now."""
+        from meixian_desktop.core.hlc import HybridClock
+
         return HybridClock(self.device_id(), now_ms=self.now_ms, last=self.last_hlc())
 
     def last_hlc(self) -> Hlc | None:
+        from meixian_desktop.core.hlc import Hlc
+
         value = self.meta("hlc_last")
         return Hlc.parse(value) if value else None
 

@@ -102,3 +102,12 @@ def test_empty_today_page_says_so(qtbot, session) -> None:
     page = window.pages["today"]
     assert page.empty.isVisibleTo(window) and "没有到期" in page.empty.text()
     assert window.nav.item(0).text() == "今日待办"
+
+
+def test_menu_shortcuts_switch_sections(qtbot, session) -> None:
+    window = make_window(qtbot, session)
+    go_menu = window.menuBar().actions()[1].menu()
+    shortcuts = [a.shortcut().toString() for a in go_menu.actions()]
+    assert shortcuts[:3] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"]
+    go_menu.actions()[8].trigger()
+    assert window.nav.currentRow() == 8 and "settings" in window.pages

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from meixian_desktop.ui.sections import Section
@@ -17,7 +16,6 @@ class PlaceholderPage(QWidget):
         intro = self.tr("这一部分还在建设中，完成后将用来：")
         self.body = body = QLabel(intro + "<br>" + section.plan)
         body.setWordWrap(True)
-        body.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(body)

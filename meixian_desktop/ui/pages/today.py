@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -47,12 +47,12 @@ class TodayPage(QWidget):
         self.empty = QLabel(self.tr("今天没有到期或逾期的事项。") + f"（{scope}）")
         self.list = QListWidget()
         self.list.itemActivated.connect(self._activated)
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.empty)
         layout.addWidget(self.list, 1)
-        layout.addStretch(0)
-        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+        layout.addStretch(1)  # keeps the headings at the top while the list is hidden
+        self.items: list[DueItem] = []
         self.refresh()
 
     def today(self) -> date:
@@ -63,16 +63,17 @@ class TodayPage(QWidget):
         items = due_items(self.store, self.profile, today, sources=self._sources)
         self.heading.setText(f"<h2>今日待办</h2>{chinese_date(today)}，共 {len(items)} 项")
         self.list.clear()
+        self.items = items
         for item in items:
             row = QListWidgetItem(describe(item, today))
-            row.setData(Qt.ItemDataRole.UserRole, (item.table, item.record_id))
             if item.overdue(today) or item.urgent:
                 row.setForeground(QBrush(OVERDUE))
             self.list.addItem(row)
         self.empty.setVisible(not items)
         self.list.setVisible(bool(items))
+        self._layout.setStretch(3, 0 if items else 1)
         self.count_changed.emit(len(items))
 
     def _activated(self, row: QListWidgetItem) -> None:
-        table, record_id = row.data(Qt.ItemDataRole.UserRole)
-        self.open_record.emit(table, record_id)
+        item = self.items[self.list.row(row)]
+        self.open_record.emit(item.table, item.record_id)
