@@ -31,13 +31,13 @@ class DueItem:
 # A source returns the items due within ``horizon`` days (overdue ones included) for the
 # profile: its own villages for a worker, the whole town for the town role.
 DueSource = Callable[[Store, Profile, date, int], list[DueItem]]
-SOURCES: list[DueSource] = []
 
 
-def register(source: DueSource) -> DueSource:
-    """Add a source of due items (used as a decorator by each record kind)."""
-    SOURCES.append(source)
-    return source
+def default_sources() -> list[DueSource]:
+    """Every record kind's source of due items; each new kind adds its own here."""
+    from meixian_desktop.store import patrols
+
+    return [patrols.findings_due]
 
 
 def due_items(
@@ -45,6 +45,6 @@ def due_items(
     sources: list[DueSource] | None = None,
 ) -> list[DueItem]:
     """Everything due this week or overdue, most urgent first."""
-    chosen = SOURCES if sources is None else sources
+    chosen = default_sources() if sources is None else sources
     items = [item for source in chosen for item in source(store, profile, today, horizon)]
     return sorted(items, key=lambda i: (not i.urgent, not i.overdue(today), i.due, i.title))

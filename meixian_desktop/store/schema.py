@@ -102,5 +102,74 @@ def m001_foundation(db: Database) -> None:
     db.execute("CREATE INDEX idx_village_groups_village ON village_groups(village_id)")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_foundation]
+def m002_patrols(db: Database) -> None:
+    """Patrols, findings and their status history, photos, drafts, town categories, fire team."""
+    db.execute(
+        "CREATE TABLE drafts (key TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, "
+        "payload TEXT NOT NULL, saved_at TEXT NOT NULL)"
+    )
+    record_table(
+        db, "category_items", "类别",
+        {"set_name": str, "code": str, "label": str, "retired": int, "sort": int},
+        not_null=("set_name", "code", "label", "retired", "sort"),
+        defaults={"retired": 0, "sort": 0},
+    )
+    db.execute("CREATE UNIQUE INDEX idx_category_items_code ON category_items(set_name, code)")
+    record_table(
+        db, "attachments", "附件",
+        {"sha256": str, "file_name": str, "mime": str, "size_bytes": int},
+        not_null=("sha256", "file_name", "mime", "size_bytes"),
+    )
+    db.execute("CREATE UNIQUE INDEX idx_attachments_sha ON attachments(sha256)")
+    record_table(
+        db, "patrols", "巡查",
+        {
+            "kind": str, "patrol_date": str, "start_time": str, "end_time": str,
+            "weather": str, "leader": str, "companions": str, "village_ids": str,
+            "area": str, "route_start": str, "route_end": str, "waypoints": str,
+            "distance_km": float, "notes": str, "signature": str, "fire_danger": str,
+            "forest_entrants": int, "river_name": str, "river_section": str,
+            "river_chief_level": str, "plot_number": str,
+        },
+        not_null=("kind", "patrol_date", "leader", "village_ids"),
+        search=("leader", "companions", "area", "route_start", "route_end", "notes",
+                "river_name", "river_section", "plot_number"),
+    )
+    db.execute("CREATE INDEX idx_patrols_date ON patrols(patrol_date)")
+    db.execute("CREATE INDEX idx_patrols_kind_date ON patrols(kind, patrol_date)")
+    record_table(
+        db, "findings", "巡查发现问题",
+        {
+            "patrol_id": str, "category": str, "description": str, "place": str,
+            "lat": float, "lon": float, "persons": str, "action": str, "deadline": str,
+            "recheck_date": str, "recheck_result": str, "area_mu": float, "status": str,
+            "photos": str, "sort": int,
+        },
+        not_null=("patrol_id", "category", "description", "action", "status", "sort"),
+        defaults={"sort": 0},
+        foreign_keys=[("patrol_id", "patrols", "id")],
+        search=("description", "place", "persons", "recheck_result"),
+    )
+    db.execute("CREATE INDEX idx_findings_patrol ON findings(patrol_id)")
+    db.execute("CREATE INDEX idx_findings_status ON findings(status, deadline)")
+    db.execute("CREATE INDEX idx_findings_recheck ON findings(status, recheck_date)")
+    record_table(
+        db, "finding_events", "问题处理记录",
+        {"finding_id": str, "at": str, "by_name": str, "from_status": str,
+         "to_status": str, "note": str},
+        not_null=("finding_id", "at", "by_name", "from_status", "to_status"),
+        foreign_keys=[("finding_id", "findings", "id")],
+    )
+    db.execute("CREATE INDEX idx_finding_events_finding ON finding_events(finding_id)")
+    record_table(
+        db, "fire_team_members", "扑火应急队员",
+        {"name": str, "phone": str, "village_id": str, "equipment": str,
+         "last_training": str},
+        not_null=("name",),
+        foreign_keys=[("village_id", "villages", "id")],
+        search=("name", "equipment"),
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_foundation, m002_patrols]
 VERSION = len(MIGRATIONS)

@@ -24,30 +24,43 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def search_ids(store: Store, table: str, query: str, *, limit: int = 1000) -> list[str]:
-    """Ids of live records of ``table`` containing every word of ``query``, newest first.
+def match_condition(store: Store, table: str, query: str, alias: str = "t"
+                    ) -> tuple[str, list[object]] | None:
+    """An SQL condition on ``alias`` (a row of ``table``) true when the row contains every word.
 
     Each word of three or more characters goes through the trigram index; a word of one
     or two characters (common for Chinese surnames) is matched with LIKE on the table.
+    None when the query has no words.
     """
     terms = query.split()
     if not terms:
-        return []
+        return None
     columns = searchable_columns(store, table)
-    where = ["t.deleted = 0"]
+    parts: list[str] = []
     params: list[object] = []
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     if long_terms:
-        where.append(f"t.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ?)")
+        parts.append(
+            f"{alias}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ?)"
+        )
         params.append(" AND ".join(_fts_phrase(t) for t in long_terms))
     for term in terms:
         if len(term) < TRIGRAM:
-            where.append(
-                "(" + " OR ".join(f"t.{c} LIKE ? ESCAPE '\\'" for c in columns) + ")"
+            parts.append(
+                "(" + " OR ".join(f"{alias}.{c} LIKE ? ESCAPE '\\'" for c in columns) + ")"
             )
             params.extend([_like_pattern(term)] * len(columns))
-    sql = (
-        f"SELECT t.id FROM {table} t WHERE {' AND '.join(where)} "
-        "ORDER BY t.id DESC LIMIT ?"
+    return " AND ".join(parts), params
+
+
+def search_ids(store: Store, table: str, query: str, *, limit: int = 1000) -> list[str]:
+    """Ids of live records of ``table`` containing every word of ``query``, newest first."""
+    condition = match_condition(store, table, query)
+    if condition is None:
+        return []
+    sql, params = condition
+    rows = store.conn.execute(
+        f"SELECT t.id FROM {table} t WHERE t.deleted = 0 AND {sql} ORDER BY t.id DESC LIMIT ?",
+        [*params, limit],
     )
-    return [row[0] for row in store.conn.execute(sql, [*params, limit])]
+    return [row[0] for row in rows]

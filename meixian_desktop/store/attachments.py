@@ -1,0 +1,101 @@
+"""Photos and scans kept as files named by their SHA-256 in the data folder, listed in a table."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from meixian_desktop.core.errors import ValidationError
+from meixian_desktop.store import records
+from meixian_desktop.store.database import Store, Transaction
+from meixian_desktop.store.errors import storage_problem
+
+MAX_PHOTO_BYTES = 15 * 1024 * 1024
+
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"GIF87a", "image/gif", ".gif"),
+    (b"GIF89a", "image/gif", ".gif"),
+    (b"BM", "image/bmp", ".bmp"),
+)
+
+
+def image_type(head: bytes) -> tuple[str, str] | None:
+    """(mime, extension) of an image by its first bytes, or None when it is not one we show."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp", ".webp"
+    for magic, mime, extension in _SIGNATURES:
+        if head.startswith(magic):
+            return mime, extension
+    return None
+
+
+def stored_path(attachments_dir: Path, sha256: str, mime: str = "") -> Path:
+    """Where a file with this hash lives: attachments/ab/abcdef….jpg."""
+    folder = attachments_dir / sha256[:2]
+    if mime:
+        extension = next((ext for _m, kind, ext in _SIGNATURES if kind == mime), "")
+        extension = extension or (".webp" if mime == "image/webp" else "")
+        return folder / f"{sha256}{extension}"
+    matches = sorted(folder.glob(f"{sha256}.*")) if folder.is_dir() else []
+    return matches[0] if matches else folder / sha256
+
+
+def read_photo(source: Path) -> tuple[bytes, str, str]:
+    """Read and check a photo the user picked: (data, mime, extension) or a ValidationError."""
+    try:
+        size = source.stat().st_size
+    except OSError:
+        raise ValidationError(f"找不到文件“{source}”，请重新选择。", "photos") from None
+    if size > MAX_PHOTO_BYTES:
+        raise ValidationError(
+            f"照片“{source.name}”有 {size / 1024 / 1024:.1f} MB，超过了 15 MB 的上限。"
+            "请用手机重新拍一张较小的，或压缩后再添加。",
+            "photos",
+        )
+    data = source.read_bytes()
+    kind = image_type(data[:16])
+    if kind is None:
+        raise ValidationError(
+            f"“{source.name}”不是照片（支持 JPG、PNG、GIF、BMP、WebP），请选择照片文件。", "photos"
+        )
+    return data, kind[0], kind[1]
+
+
+def add_photo(tx: Transaction, attachments_dir: Path, source: Path) -> str:
+    """Copy a checked photo into the data folder (once per content) and list it; returns its hash."""
+    data, mime, _extension = read_photo(source)
+    sha256 = hashlib.sha256(data).hexdigest()
+    target = stored_path(attachments_dir, sha256, mime)
+    if not target.exists():
+        partial = target.with_suffix(".part")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with partial.open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(partial, target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise storage_problem(exc, attachments_dir) from exc
+    exists = tx.conn.execute("SELECT 1 FROM attachments WHERE id = ?", (sha256,)).fetchone()
+    if not exists:
+        records.insert(
+            tx, "attachments",
+            {"sha256": sha256, "file_name": source.name[:120], "mime": mime,
+             "size_bytes": len(data)},
+            record_id=sha256,
+        )
+    return sha256
+
+
+def known(store: Store, hashes: list[str]) -> set[str]:
+    """Which of these hashes are listed attachments."""
+    if not hashes:
+        return set()
+    marks = ",".join("?" for _ in hashes)
+    rows = store.conn.execute(f"SELECT id FROM attachments WHERE id IN ({marks})", hashes)
+    return {row[0] for row in rows}
