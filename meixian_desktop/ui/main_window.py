@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self.factories: dict[str, PageFactory] = {
             "today": self._make_today,
+            "patrol": self._make_patrols,
             "settings": self._make_settings,
         }
         for section in SECTIONS:
@@ -106,6 +107,18 @@ class MainWindow(QMainWindow):
         self._set_due_badge(page.list.count())
         return page
 
+    def _make_patrols(self) -> QWidget:
+        from meixian_desktop.ui.pages.patrols import PatrolPage
+
+        page = PatrolPage(self.store, self.session.paths, self.profile)
+        page.list.model.modelReset.connect(self.refresh_today)
+        return page
+
+    def refresh_today(self) -> None:
+        today = self.pages.get("today")
+        if isinstance(today, TodayPage):
+            today.refresh()
+
     def _make_settings(self) -> QWidget:
         from meixian_desktop.ui.pages.settings import SettingsPage
 
@@ -115,9 +128,16 @@ class MainWindow(QMainWindow):
         label = SECTIONS[0].label + (f"（{count}）" if count else "")
         self.nav.item(0).setText(label)
 
-    def open_record(self, table: str, record_id: str) -> None:
-        """Open a record from anywhere (今日待办, search); each record kind registers its page."""
+    def open_record(self, table: str, record_id: str) -> QWidget | None:
+        """Open a record from anywhere (今日待办, search) in its section's editor."""
+        if table == "findings":
+            page = self.show_section("patrol")
+            return page.open_finding(record_id)  # type: ignore[attr-defined]
+        if table == "patrols":
+            page = self.show_section("patrol")
+            return page.list.open_patrol(record_id)  # type: ignore[attr-defined]
         self.statusBar().showMessage(self.tr("这类记录的页面还没有建好：") + table, 5000)
+        return None
 
     # -- status bar and menus ----------------------------------------------------------------
     def _build_status_bar(self) -> None:

@@ -30,10 +30,10 @@ def test_navigation_lists_every_section_and_builds_pages_on_demand(qtbot, sessio
     assert labels == [s.label for s in SECTIONS]
     assert labels[:3] == ["今日待办", "巡查", "矛盾纠纷"]
     assert set(window.pages) == {"today"}
-    patrol = window.show_section("patrol")
-    assert isinstance(patrol, PlaceholderPage)
-    assert "森林防火" in patrol.body.text() and "建设中" in patrol.body.text()
-    assert window.stack.currentWidget() is patrol
+    mediation = window.show_section("mediation")
+    assert isinstance(mediation, PlaceholderPage)
+    assert "群英断是非" in mediation.body.text() and "建设中" in mediation.body.text()
+    assert window.stack.currentWidget() is mediation
 
 
 def test_status_bar_and_title_name_the_worker(qtbot, session) -> None:

@@ -1,0 +1,436 @@
+"""The patrol editor: header, kind's own fields, route, findings; checked as typed, autosaved."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from meixian_desktop.core.errors import RecordInvalid, ValidationError
+from meixian_desktop.core.gpx import parse_gpx
+from meixian_desktop.core.ids import uuid7
+from meixian_desktop.core.patrols import (
+    FIRE_DANGER,
+    KINDS,
+    RIVER_CHIEF_LEVELS,
+    WEATHER,
+    parse_patrol,
+)
+from meixian_desktop.core.profile import Profile
+from meixian_desktop.paths import Paths
+from meixian_desktop.store import drafts, villages
+from meixian_desktop.store import patrols as patrol_store
+from meixian_desktop.store import settings as settings_store
+from meixian_desktop.store.database import Store
+from meixian_desktop.store.errors import StoreError
+from meixian_desktop.ui.finding_editor import FindingEditor
+from meixian_desktop.ui.forms import (
+    ERROR_STYLE,
+    FieldForm,
+    category_combo,
+    combo_code,
+    date_box,
+    date_text,
+    line,
+    set_combo_code,
+    text_area,
+)
+from meixian_desktop.ui.models.patrols import FindingListModel
+
+DRAFT_KIND = "patrol"
+TEXT_FIELDS = ("start_time", "end_time", "leader", "companions", "area", "route_start",
+               "route_end", "distance_km", "signature", "forest_entrants", "river_name",
+               "river_section", "plot_number")
+COMBO_FIELDS = ("weather", "fire_danger", "river_chief_level")
+
+
+def draft_key(raw: dict[str, Any]) -> str:
+    return f"{DRAFT_KIND}:{raw['id']}"
+
+
+def new_patrol_raw(kind: str, profile: Profile, store: Store, today: date) -> dict[str, Any]:
+    """A blank patrol of ``kind`` led by the worker, in the worker's villages."""
+    own = [v.id for code in profile.villages if (v := villages.village_by_code(store, code))]
+    return {"id": uuid7(), "kind": kind, "patrol_date": today.isoformat(),
+            "leader": "" if profile.is_town else profile.name, "village_ids": own,
+            "findings": [], "waypoints": []}
+
+
+class WaypointTable(QWidget):
+    """Route points typed by hand or imported from a phone's GPX file."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([self.tr("纬度"), self.tr("经度"), self.tr("名称")])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setFixedHeight(110)
+        self.table.itemChanged.connect(lambda _item: self.changed.emit())
+        self.message = QLabel()
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for text, handler in ((self.tr("添加点"), self.add_row),
+                              (self.tr("删除选中点"), self.remove_row),
+                              (self.tr("从 GPX 文件导入…"), self.pick_gpx)):
+            button = QPushButton(text)
+            button.clicked.connect(handler)
+            buttons.addWidget(button)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+
+    def set_points(self, points: list[dict[str, Any]]) -> None:
+        self.table.blockSignals(True)
+        self.table.setRowCount(0)
+        for point in points:
+            self._append(str(point.get("lat", "")), str(point.get("lon", "")),
+                         str(point.get("name", "")))
+        self.table.blockSignals(False)
+        self.changed.emit()
+
+    def _append(self, lat: str, lon: str, name: str) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        for column, text in enumerate((lat, lon, name)):
+            self.table.setItem(row, column, QTableWidgetItem(text))
+
+    def points(self) -> list[dict[str, str]]:
+        result = []
+        for row in range(self.table.rowCount()):
+            cells = [self.table.item(row, c) for c in range(3)]
+            values = [cell.text().strip() if cell else "" for cell in cells]
+            if any(values):
+                result.append({"lat": values[0], "lon": values[1], "name": values[2]})
+        return result
+
+    def add_row(self) -> None:
+        self._append("", "", "")
+
+    def remove_row(self) -> None:
+        if self.table.currentRow() >= 0:
+            self.table.removeRow(self.table.currentRow())
+            self.changed.emit()
+
+    def import_gpx(self, path: Path) -> bool:
+        """Replace the points with a GPX file's; a bad file leaves them as they were."""
+        try:
+            points = parse_gpx(path.read_bytes(), path.name)
+        except OSError:
+            self.message.setText(self.tr("无法读取文件：") + str(path))
+            return False
+        except ValidationError as exc:
+            self.message.setText(exc.message)
+            return False
+        self.message.setText(self.tr("已导入 %n 个点。", "", len(points)))
+        self.set_points([{"lat": p.lat, "lon": p.lon, "name": p.name} for p in points])
+        return True
+
+    def pick_gpx(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("选择 GPX 轨迹文件"), "",
+                                              self.tr("GPX 轨迹 (*.gpx);;所有文件 (*)"))
+        if name:
+            self.import_gpx(Path(name))
+
+
+class PatrolEditor(QDialog):
+    """Edit one patrol. Every change is re-checked; a draft is kept every few seconds and on
+    close, so a crash or a closed window loses nothing; 保存 writes the whole patrol at once."""
+
+    saved = Signal(str)
+
+    def __init__(self, store: Store, paths: Paths, profile: Profile, raw: dict[str, Any],
+                 *, today: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.paths = paths
+        self.profile = profile
+        self.raw_in = dict(raw)
+        if not self.raw_in.get("id"):
+            self.raw_in["id"] = uuid7()
+        self.kind = str(self.raw_in.get("kind"))
+        self.today = today or date.today()
+        self.categories = patrol_store.finding_categories(store)
+        self.dirty = False
+        self.saved_id: str | None = None
+        self.setWindowTitle(KINDS.label_of(self.kind))
+        self._build()
+        self._load(self.raw_in)
+        self.dirty = bool(raw.get("_draft"))
+        self.autosave = QTimer(self)
+        self.autosave.setInterval(1000 * settings_store.get(store, "autosave_seconds"))
+        self.autosave.timeout.connect(self.save_draft)
+        self.autosave.start()
+        self.checker = QTimer(self)
+        self.checker.setSingleShot(True)
+        self.checker.setInterval(300)
+        self.checker.timeout.connect(self.check)
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        self.resize(900, 760)
+
+    # -- building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        f = self.form = FieldForm()
+        self.patrol_date = f.add("patrol_date", self.tr("巡查日期"), date_box())
+        self.start_time = f.add("start_time", self.tr("开始时间"), line(placeholder="08:30"))
+        self.end_time = f.add("end_time", self.tr("结束时间"), line(placeholder="11:30"))
+        self.weather = f.add("weather", self.tr("天气"),
+                             category_combo(WEATHER.active(), blank=self.tr("（不填）")))
+        self.leader = f.add("leader", self.tr("巡查负责人"), line())
+        self.companions = f.add("companions", self.tr("同行人员"),
+                                line(placeholder=self.tr("多人用顿号分开，如 王强、刘芳")))
+        self.village_list = QListWidget()
+        self.village_list.setFixedHeight(96)
+        for village in villages.list_villages(self.store):
+            item = QListWidgetItem(village.name)
+            item.setData(Qt.ItemDataRole.UserRole, village.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.village_list.addItem(item)
+        f.add("village_ids", self.tr("巡查的村（社区）"), self.village_list)
+        area_label = {"forest": "林区/山场", "river": "河段说明", "farmland": "田块/区域"}
+        self.area = f.add("area", self.tr(area_label.get(self.kind, "区域")), line())
+        self.fire_danger = f.add("fire_danger", self.tr("森林火险等级"),
+                                 category_combo(FIRE_DANGER, blank=self.tr("（不填）")))
+        self.forest_entrants = f.add("forest_entrants", self.tr("登记进山人数"), line())
+        self.river_name = f.add("river_name", self.tr("河流名称"), line(placeholder="汨罗江"))
+        self.river_section = f.add("river_section", self.tr("河段"), line())
+        self.river_chief_level = f.add("river_chief_level", self.tr("河长级别"),
+                                       category_combo(RIVER_CHIEF_LEVELS, blank=self.tr("（不填）")))
+        self.plot_number = f.add("plot_number", self.tr("地块/图斑号"), line())
+        for key, kind in (("fire_danger", "forest"), ("forest_entrants", "forest"),
+                          ("river_name", "river"), ("river_section", "river"),
+                          ("river_chief_level", "river"), ("plot_number", "farmland")):
+            f.set_row_visible(key, self.kind == kind)
+        self.route_start = f.add("route_start", self.tr("路线起点"), line())
+        self.route_end = f.add("route_end", self.tr("路线终点"), line())
+        self.distance_km = f.add("distance_km", self.tr("巡查里程（公里）"), line())
+        self.waypoints = WaypointTable()
+        f.add("waypoints", self.tr("路线航点"), self.waypoints)
+        self.notes = f.add("notes", self.tr("备注"), text_area())
+        self.signature = f.add("signature", self.tr("负责人签名"),
+                               line(placeholder=self.tr("负责人确认后填写姓名")))
+
+        self.findings_model = FindingListModel(self.categories.get(self.kind))
+        self.findings_view = QTableView()
+        self.findings_view.setModel(self.findings_model)
+        self.findings_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.findings_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.findings_view.horizontalHeader().setStretchLastSection(True)
+        self.findings_view.doubleClicked.connect(lambda index: self.edit_finding(index.row()))
+        self.findings_error = QLabel()
+        self.findings_error.setStyleSheet(ERROR_STYLE)
+        self.findings_error.setWordWrap(True)
+        finding_buttons = QHBoxLayout()
+        for text, handler in ((self.tr("添加问题…"), lambda: self.edit_finding(None)),
+                              (self.tr("查看/处理问题…"), self.edit_selected_finding),
+                              (self.tr("删除问题"), self.remove_selected_finding)):
+            button = QPushButton(text)
+            button.clicked.connect(handler)
+            finding_buttons.addWidget(button)
+        finding_buttons.addStretch()
+
+        self.draft_label = QLabel()
+        save = QPushButton(self.tr("保存 (Ctrl+S)"))
+        save.setDefault(True)
+        save.clicked.connect(self.save)
+        discard = QPushButton(self.tr("放弃修改"))
+        discard.clicked.connect(self.discard)
+        close = QPushButton(self.tr("关闭"))
+        close.clicked.connect(self.close)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.draft_label, 1)
+        bottom.addWidget(discard)
+        bottom.addWidget(close)
+        bottom.addWidget(save)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addWidget(self.form)
+        column.addWidget(QLabel(self.tr("<b>发现问题</b>（没有发现问题也要保存巡查记录）")))
+        column.addWidget(self.findings_view)
+        column.addWidget(self.findings_error)
+        column.addLayout(finding_buttons)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(bottom)
+
+        for key in TEXT_FIELDS:
+            getattr(self, key).textChanged.connect(self._changed)
+        for key in COMBO_FIELDS:
+            getattr(self, key).currentIndexChanged.connect(self._changed)
+        self.patrol_date.dateChanged.connect(self._changed)
+        self.notes.textChanged.connect(self._changed)
+        self.village_list.itemChanged.connect(self._changed)
+        self.waypoints.changed.connect(self._changed)
+
+    # -- state ------------------------------------------------------------------------------
+    def _load(self, raw: dict[str, Any]) -> None:
+        self.patrol_date.setDate(QDate.fromString(str(raw.get("patrol_date") or
+                                                      self.today.isoformat()), "yyyy-MM-dd"))
+        for key in TEXT_FIELDS:
+            getattr(self, key).setText(str(raw.get(key) or ""))
+        for key in COMBO_FIELDS:
+            set_combo_code(getattr(self, key), raw.get(key))
+        self.notes.setPlainText(str(raw.get("notes") or ""))
+        chosen = set(raw.get("village_ids") or ())
+        for row in range(self.village_list.count()):
+            item = self.village_list.item(row)
+            checked = item.data(Qt.ItemDataRole.UserRole) in chosen
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.waypoints.set_points(list(raw.get("waypoints") or []))
+        self.findings_model.set_rows(list(raw.get("findings") or []))
+
+    def raw(self) -> dict[str, Any]:
+        """Everything typed, as core's parse_patrol expects it (also the draft's payload)."""
+        result: dict[str, Any] = {"id": self.raw_in["id"], "kind": self.kind,
+                                  "patrol_date": date_text(self.patrol_date)}
+        for key in TEXT_FIELDS:
+            result[key] = getattr(self, key).text()
+        for key in COMBO_FIELDS:
+            result[key] = combo_code(getattr(self, key))
+        result["notes"] = self.notes.toPlainText()
+        result["village_ids"] = [
+            self.village_list.item(r).data(Qt.ItemDataRole.UserRole)
+            for r in range(self.village_list.count())
+            if self.village_list.item(r).checkState() == Qt.CheckState.Checked
+        ]
+        result["waypoints"] = self.waypoints.points()
+        result["findings"] = [dict(row) for row in self.findings_model.rows]
+        return result
+
+    def title(self) -> str:
+        return f"{KINDS.label_of(self.kind)} {date_text(self.patrol_date)}"
+
+    def _changed(self) -> None:
+        self.dirty = True
+        self.checker.start()
+
+    def check(self) -> dict[str, str]:
+        """Check what is typed and show each problem at its field; returns the problems."""
+        try:
+            parse_patrol(self.raw(), today=self.today, categories_by_kind=self.categories)
+        except RecordInvalid as exc:
+            problems = exc.problems
+        else:
+            problems = {}
+        rest = self.form.show_problems(problems)
+        finding_lines = []
+        for key, message in rest.items():
+            if key.startswith("findings."):
+                number = int(key.split(".")[1]) + 1
+                finding_lines.append(self.tr("第 %1 个问题：").replace("%1", str(number)) + message)
+        self.findings_error.setText("\n".join(dict.fromkeys(finding_lines)))
+        return problems
+
+    # -- findings ---------------------------------------------------------------------------
+    def finding_editor(self, number: int | None) -> FindingEditor:
+        raw = self.findings_model.rows[number] if number is not None else None
+        return FindingEditor(
+            self.store, self.paths.attachments_dir, self.kind, self.categories[self.kind],
+            self.profile.name, raw, date.fromisoformat(date_text(self.patrol_date)), parent=self,
+        )
+
+    def edit_finding(self, number: int | None) -> None:
+        editor = self.finding_editor(number)
+        if editor.exec() == QDialog.DialogCode.Accepted:
+            self.apply_finding(number, editor.raw())
+
+    def apply_finding(self, number: int | None, raw: dict[str, Any]) -> None:
+        if number is None:
+            self.findings_model.add(raw)
+        else:
+            self.findings_model.replace(number, raw)
+        self._changed()
+
+    def edit_selected_finding(self) -> None:
+        index = self.findings_view.currentIndex()
+        if index.isValid():
+            self.edit_finding(index.row())
+
+    def remove_selected_finding(self) -> None:
+        index = self.findings_view.currentIndex()
+        if index.isValid():
+            self.findings_model.remove(index.row())
+            self._changed()
+
+    # -- saving -----------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Check and save the whole patrol in one transaction; on any problem nothing is saved."""
+        try:
+            patrol = parse_patrol(self.raw(), today=self.today,
+                                  categories_by_kind=self.categories)
+            with self.store.transaction() as tx:
+                patrol_id = patrol_store.save_patrol(tx, patrol)
+                drafts.discard(self.store, draft_key(self.raw_in))
+        except RecordInvalid as exc:
+            self.check()
+            self.form.show_problems(exc.problems)
+            self.draft_label.setText(self.tr("还有需要修改的地方，见红字提示。"))
+            return False
+        except (ValidationError, StoreError) as exc:
+            QMessageBox.warning(self, self.tr("没有保存"), exc.message)
+            return False
+        self.dirty = False
+        self.saved_id = patrol_id
+        self.saved.emit(patrol_id)
+        self.draft_label.setText(self.tr("已保存。"))
+        return True
+
+    def save_draft(self) -> bool:
+        """Keep what is typed so far; returns whether a draft was written."""
+        if not self.dirty:
+            return False
+        payload = self.raw()
+        try:
+            drafts.save(self.store, draft_key(self.raw_in), DRAFT_KIND, self.title(), payload)
+        except StoreError as exc:
+            self.draft_label.setText(exc.message)
+            return False
+        self.draft_label.setText(self.tr("草稿已自动保存 ") + datetime.now().strftime("%H:%M:%S"))
+        return True
+
+    def discard(self) -> None:
+        """Throw away unsaved changes (and the draft) and close."""
+        drafts.discard(self.store, draft_key(self.raw_in))
+        self.dirty = False
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_draft()
+        self.autosave.stop()
+        super().closeEvent(event)
+
+
+def draft_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """A draft's payload marked so the editor treats it as unsaved."""
+    return {**json.loads(json.dumps(payload)), "_draft": True}
