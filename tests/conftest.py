@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -35,7 +36,17 @@ def session(paths: Paths, worker_profile: Profile) -> Iterator[Session]:
     opened = open_session(paths)
     set_up(opened.store, paths, worker_profile)
     yield opened
+    close_windows()
     opened.close()
+
+
+def close_windows() -> None:
+    """Close open windows while the database is still open: editors keep drafts on close."""
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is not None and widgets.QApplication.instance() is not None:
+        for window in widgets.QApplication.topLevelWidgets():
+            if window.isVisible():
+                window.close()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -189,6 +190,7 @@ class Patrol:
 
 # -- reading what the user typed ----------------------------------------------------------------
 
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 EARLIEST = date(2000, 1, 1)
 
@@ -202,8 +204,11 @@ def parse_date(text: Any, label: str, field_name: str, *, today: date,
         cleaned = str(text or "").strip()
         if not cleaned:
             return None
+        parts = re.split(r"[-/.年月日]", unicodedata.normalize("NFKC", cleaned).rstrip("日"))
         try:
-            value = date.fromisoformat(cleaned.replace("/", "-").replace(".", "-"))
+            if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+                raise ValueError(cleaned)
+            value = date(int(parts[0]), int(parts[1]), int(parts[2]))
         except ValueError:
             raise ValidationError(f"{label}“{cleaned}”不是有效日期，请按 2025-03-05 的格式填写。",
                                   field_name) from None
@@ -293,7 +298,8 @@ def parse_finding(raw: dict[str, Any], kind: str, patrol_date: date | None, *, t
 
 
 def parse_patrol(raw: dict[str, Any], *, today: date,
-                 categories_by_kind: dict[str, CategorySet] | None = None) -> Patrol:
+                 categories_by_kind: dict[str, CategorySet] | None = None,
+                 now: datetime | None = None) -> Patrol:
     """Check everything the user typed for a patrol and its findings; raise RecordInvalid
     listing every problem by field (``findings.2.category`` for the third finding)."""
     problems = Problems()
@@ -308,7 +314,8 @@ def parse_patrol(raw: dict[str, Any], *, today: date,
     end = problems.check("end_time", parse_time, raw.get("end_time"), "结束时间", "end_time")
     if start and end and str(end) < str(start):
         problems.add("end_time", f"结束时间 {end} 早于开始时间 {start}，请核对。")
-    if patrol_date == today and end and str(end) > datetime.now().strftime("%H:%M"):
+    clock = (now or datetime.now()).strftime("%H:%M")
+    if patrol_date == today and end and str(end) > clock:
         problems.add("end_time", f"结束时间 {end} 还没到，请核对。")
     leader = _text(raw, "leader")
     if not leader:
@@ -328,8 +335,8 @@ def parse_patrol(raw: dict[str, Any], *, today: date,
         problems.check("fire_danger", FIRE_DANGER.check, fire_danger)
     entrants = None
     if kind == "forest" and _text(raw, "forest_entrants"):
-        text = _text(raw, "forest_entrants")
-        if text.isdigit() and int(text) <= 10_000:
+        text = _text(raw, "forest_entrants").translate(FULL_WIDTH_DIGITS)
+        if text.isascii() and text.isdigit() and int(text) <= 10_000:
             entrants = int(text)
         else:
             problems.add("forest_entrants", "登记进山人数要填 0 到 10000 的整数。")
@@ -363,6 +370,14 @@ def parse_patrol(raw: dict[str, Any], *, today: date,
     )
 
 
+def _number_text(value: float | None) -> str:
+    """A number as the user would type it back: exact, without a trailing .0."""
+    if value is None:
+        return ""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def finding_to_raw(finding: Finding) -> dict[str, Any]:
     """The typed form of a finding (the inverse of parse_finding), for editors and drafts."""
     return {
@@ -373,7 +388,7 @@ def finding_to_raw(finding: Finding) -> dict[str, Any]:
         "deadline": finding.deadline.isoformat() if finding.deadline else "",
         "recheck_date": finding.recheck_date.isoformat() if finding.recheck_date else "",
         "recheck_result": finding.recheck_result,
-        "area_mu": "" if finding.area_mu is None else f"{finding.area_mu:g}",
+        "area_mu": _number_text(finding.area_mu),
         "status": finding.status, "photos": list(finding.photos),
         "history": [vars(change) for change in finding.history],
     }
@@ -389,7 +404,7 @@ def patrol_to_raw(patrol: Patrol) -> dict[str, Any]:
         "route_start": patrol.route_start, "route_end": patrol.route_end,
         "waypoints": [{"lat": str(w.lat), "lon": str(w.lon), "name": w.name}
                       for w in patrol.waypoints],
-        "distance_km": "" if patrol.distance_km is None else f"{patrol.distance_km:g}",
+        "distance_km": _number_text(patrol.distance_km),
         "notes": patrol.notes, "signature": patrol.signature,
         "fire_danger": patrol.fire_danger,
         "forest_entrants": "" if patrol.forest_entrants is None else str(patrol.forest_entrants),

@@ -18,14 +18,21 @@ _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"GIF87a", "image/gif", ".gif"),
     (b"GIF89a", "image/gif", ".gif"),
-    (b"BM", "image/bmp", ".bmp"),
 )
+
+
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
+              "image/bmp": ".bmp", "image/webp": ".webp"}
 
 
 def image_type(head: bytes) -> tuple[str, str] | None:
     """(mime, extension) of an image by its first bytes, or None when it is not one we show."""
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp", ".webp"
+    if head.startswith(b"BM"):  # only two letters: also check the DIB header size
+        if len(head) >= 16 and int.from_bytes(head[14:16], "little") in (12, 40, 52, 56, 108, 124):
+            return "image/bmp", ".bmp"
+        return None
     for magic, mime, extension in _SIGNATURES:
         if head.startswith(magic):
             return mime, extension
@@ -36,9 +43,7 @@ def stored_path(attachments_dir: Path, sha256: str, mime: str = "") -> Path:
     """Where a file with this hash lives: attachments/ab/abcdef….jpg."""
     folder = attachments_dir / sha256[:2]
     if mime:
-        extension = next((ext for _m, kind, ext in _SIGNATURES if kind == mime), "")
-        extension = extension or (".webp" if mime == "image/webp" else "")
-        return folder / f"{sha256}{extension}"
+        return folder / f"{sha256}{EXTENSIONS.get(mime, '')}"
     matches = sorted(folder.glob(f"{sha256}.*")) if folder.is_dir() else []
     return matches[0] if matches else folder / sha256
 
@@ -56,7 +61,7 @@ def read_photo(source: Path) -> tuple[bytes, str, str]:
             "photos",
         )
     data = source.read_bytes()
-    kind = image_type(data[:16])
+    kind = image_type(data[:32])
     if kind is None:
         raise ValidationError(
             f"“{source.name}”不是照片（支持 JPG、PNG、GIF、BMP、WebP），请选择照片文件。", "photos"

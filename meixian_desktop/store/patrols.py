@@ -41,7 +41,17 @@ def finding_categories(store: Store) -> dict[str, CategorySet]:
 
 def add_category(tx: Transaction, kind: str, code: str, label: str) -> str:
     """The town adds a finding category for one patrol kind."""
+    if kind not in FINDING_CATEGORIES:
+        raise ValidationError(f"没有“{kind}”这种巡查类型。", field="kind")
+    code, label = code.strip(), label.strip()
+    if not code or not label:
+        raise ValidationError("请填写类别代码和名称。", field="code")
     base = FINDING_CATEGORIES[kind]
+    taken = code in base or tx.conn.execute(
+        "SELECT 1 FROM category_items WHERE set_name = ? AND code = ?", (base.name, code)
+    ).fetchone()
+    if taken:
+        raise ValidationError(f"类别代码“{code}”已经用过了，请换一个。", field="code")
     return records.insert(tx, "category_items",
                           {"set_name": base.name, "code": code, "label": label})
 
@@ -128,8 +138,12 @@ def save_patrol(tx: Transaction, patrol: Patrol) -> str:
     kept = set()
     for number, finding in enumerate(patrol.findings):
         values = _finding_row(finding, patrol_id, number)
-        if finding.id and records.get(tx.store, "findings", finding.id):
-            finding_id = finding.id
+        existing = records.get(tx.store, "findings", finding.id) if finding.id else None
+        if existing and existing["deleted"]:
+            raise RecordInvalid({f"findings.{number}.description": "这个问题已经在别处被删除，"
+                                 "请关闭后重新打开这条巡查记录。"})
+        if existing:
+            finding_id = str(finding.id)
             records.update(tx, "findings", finding_id, values)
         else:
             finding_id = records.insert(tx, "findings", values, record_id=finding.id)
@@ -144,7 +158,7 @@ def save_patrol(tx: Transaction, patrol: Patrol) -> str:
     ).fetchall()
     for (finding_id,) in stale:
         if finding_id not in kept:
-            records.tombstone(tx, "findings", finding_id)
+            _tombstone_finding(tx, finding_id)
     return patrol_id
 
 
@@ -154,8 +168,18 @@ def delete_patrol(tx: Transaction, patrol_id: str) -> None:
         "SELECT id FROM findings WHERE patrol_id = ? AND deleted = 0", (patrol_id,)
     ).fetchall()
     for (finding_id,) in rows:
-        records.tombstone(tx, "findings", finding_id)
+        _tombstone_finding(tx, finding_id)
     records.tombstone(tx, "patrols", patrol_id)
+
+
+def _tombstone_finding(tx: Transaction, finding_id: str) -> None:
+    """A finding and its status history go together."""
+    events = tx.conn.execute(
+        "SELECT id FROM finding_events WHERE finding_id = ? AND deleted = 0", (finding_id,)
+    ).fetchall()
+    for (event_id,) in events:
+        records.tombstone(tx, "finding_events", event_id)
+    records.tombstone(tx, "findings", finding_id)
 
 
 # -- loading --------------------------------------------------------------------------------
@@ -191,7 +215,7 @@ def load_patrol(store: Store, patrol_id: str) -> Patrol | None:
             StatusChange(e[0], e[1], e[2], e[3], e[4] or "")
             for e in store.conn.execute(
                 "SELECT at, by_name, from_status, to_status, note FROM finding_events "
-                "WHERE finding_id = ? AND deleted = 0 ORDER BY at, rowid",
+                "WHERE finding_id = ? AND deleted = 0 ORDER BY hlc, rowid",
                 (found["id"],),
             )
         ]

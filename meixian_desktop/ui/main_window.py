@@ -13,6 +13,7 @@ from functools import partial
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -220,6 +221,10 @@ class MainWindow(QMainWindow):
         state.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Close open editors first: each keeps a draft of what was typed."""
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.close()
         self.save_geometry()
         super().closeEvent(event)
 

@@ -179,18 +179,19 @@ class PatrolEditor(QDialog):
         self.categories = patrol_store.finding_categories(store)
         self.dirty = False
         self.saved_id: str | None = None
+        self.open_finding_editor: FindingEditor | None = None
         self.setWindowTitle(KINDS.label_of(self.kind))
-        self._build()
-        self._load(self.raw_in)
-        self.dirty = bool(raw.get("_draft"))
         self.autosave = QTimer(self)
         self.autosave.setInterval(1000 * settings_store.get(store, "autosave_seconds"))
         self.autosave.timeout.connect(self.save_draft)
-        self.autosave.start()
         self.checker = QTimer(self)
         self.checker.setSingleShot(True)
         self.checker.setInterval(300)
         self.checker.timeout.connect(self.check)
+        self._build()
+        self._load(self.raw_in)
+        self.dirty = bool(raw.get("_draft"))
+        self.autosave.start()
         QShortcut(QKeySequence("Ctrl+S"), self, self.save)
         self.resize(900, 760)
 
@@ -360,10 +361,14 @@ class PatrolEditor(QDialog):
             self.profile.name, raw, date.fromisoformat(date_text(self.patrol_date)), parent=self,
         )
 
-    def edit_finding(self, number: int | None) -> None:
+    def edit_finding(self, number: int | None) -> FindingEditor:
+        """Open the finding editor (window-modal, without blocking); 确定 applies it here."""
         editor = self.finding_editor(number)
-        if editor.exec() == QDialog.DialogCode.Accepted:
-            self.apply_finding(number, editor.raw())
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.accepted.connect(lambda: self.apply_finding(number, editor.raw()))
+        self.open_finding_editor = editor
+        editor.open()
+        return editor
 
     def apply_finding(self, number: int | None, raw: dict[str, Any]) -> None:
         if number is None:

@@ -204,15 +204,15 @@ class PatrolList(QWidget):
         editor = PatrolEditor(self.store, self.paths, self.profile, raw, parent=self)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(lambda _id: self.refresh())
-        editor.finished.connect(lambda _code: self.show_drafts())
-        editor.destroyed.connect(lambda _obj=None, e=editor: self._forget(e))
+        editor.finished.connect(lambda _code, e=editor: self._closed(e))
         self.editors.append(editor)
         editor.show()
         return editor
 
-    def _forget(self, editor: PatrolEditor) -> None:
+    def _closed(self, editor: PatrolEditor) -> None:
         if editor in self.editors:
             self.editors.remove(editor)
+        self.show_drafts()
 
     def new_patrol(self, kind: str) -> PatrolEditor:
         return self.open_editor(new_patrol_raw(kind, self.profile, self.store, date.today()))
