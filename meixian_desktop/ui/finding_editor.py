@@ -70,7 +70,7 @@ class PhotoStrip(QWidget):
         self.list = QListWidget()
         self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setIconSize(THUMBNAIL)
-        self.list.setFixedHeight(THUMBNAIL.height() + 36)
+        self.list.setFixedHeight(THUMBNAIL.height() + 24)
         self.list.setAcceptDrops(False)
         self.list.itemDoubleClicked.connect(self._open)
         self.message = QLabel()
@@ -180,6 +180,8 @@ class FindingEditor(QDialog):
         f.set_row_visible("area_mu", kind == "farmland")
         self.photos = PhotoStrip(store, attachments_dir)
         self.status_label = QLabel()
+        self.history_label = QLabel()
+        self.history_label.setWordWrap(True)
         self.note = line(placeholder=self.tr("处理说明（可不填）"))
         self.status_buttons = QHBoxLayout()
         self.buttons = QDialogButtonBox(
@@ -196,6 +198,7 @@ class FindingEditor(QDialog):
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_label)
         status_row.addWidget(self.note, 1)
+        layout.addWidget(self.history_label)
         layout.addLayout(status_row)
         layout.addLayout(self.status_buttons)
         layout.addWidget(self.buttons)
@@ -219,6 +222,12 @@ class FindingEditor(QDialog):
 
     def _show_status(self) -> None:
         self.status_label.setText(self.tr("状态：") + STATUSES.label_of(self.status))
+        lines = [
+            f"{str(h['at'])[:16].replace('T', ' ')} {h['by']}：{STATUSES.label_of(h['from_status'])}"
+            f" → {STATUSES.label_of(h['to_status'])}" + (f"（{h['note']}）" if h.get("note") else "")
+            for h in self.history
+        ]
+        self.history_label.setText(self.tr("处理记录：\n") + "\n".join(lines) if lines else "")
         while self.status_buttons.count():
             taken = self.status_buttons.takeAt(0)
             widget = taken.widget() if taken is not None else None

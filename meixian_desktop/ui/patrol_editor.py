@@ -190,6 +190,7 @@ class PatrolEditor(QDialog):
         self.checker.timeout.connect(self.check)
         self._build()
         self._load(self.raw_in)
+        self.setWindowTitle(f"{KINDS.label_of(self.kind)} — {date_text(self.patrol_date)}")
         self.dirty = bool(raw.get("_draft"))
         self.autosave.start()
         QShortcut(QKeySequence("Ctrl+S"), self, self.save)
@@ -245,6 +246,7 @@ class PatrolEditor(QDialog):
         self.findings_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.findings_view.horizontalHeader().setStretchLastSection(True)
         self.findings_view.doubleClicked.connect(lambda index: self.edit_finding(index.row()))
+        self.findings_view.setMinimumHeight(170)
         self.findings_error = QLabel()
         self.findings_error.setStyleSheet(ERROR_STYLE)
         self.findings_error.setWordWrap(True)
@@ -304,6 +306,10 @@ class PatrolEditor(QDialog):
             set_combo_code(getattr(self, key), raw.get(key))
         self.notes.setPlainText(str(raw.get("notes") or ""))
         chosen = set(raw.get("village_ids") or ())
+        for row in range(self.village_list.count()):  # the chosen ones first, in sight
+            item = self.village_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) in chosen:
+                self.village_list.insertItem(0, self.village_list.takeItem(row))
         for row in range(self.village_list.count()):
             item = self.village_list.item(row)
             checked = item.data(Qt.ItemDataRole.UserRole) in chosen
