@@ -1,4 +1,4 @@
-"""Headless commands: setup, demo, info, check, backup (the GUI's operations, for scripts)."""
+"""Headless commands: the GUI's operations for scripts and support (setup, demo, info, …)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from meixian_desktop import APP_NAME, __version__
 from meixian_desktop.core.errors import ValidationError
 from meixian_desktop.paths import Paths
 from meixian_desktop.store.errors import StoreError
-from meixian_desktop.store.session import open_session
-
-COMMANDS = ("setup", "demo", "info", "check", "backup")
+from meixian_desktop.store.session import Session, open_session
 
 
 def make_console_safe() -> None:
@@ -39,6 +37,16 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     info = sub.add_parser("info", help="显示版本、数据文件夹和记录数")
     info.add_argument("--json", action="store_true", help="以 JSON 输出")
     sub.add_parser("check", help="检查数据库完整性")
+    today = sub.add_parser("today", help="列出今日待办（到期和逾期的事项）")
+    today.add_argument("--days", type=int, default=7, help="包括今后几天内到期的（默认 7）")
+    today.add_argument("--json", action="store_true", help="以 JSON 输出")
+    patrols = sub.add_parser("patrols", help="列出巡查记录")
+    patrols.add_argument("--kind", choices=["forest", "river", "farmland"], help="巡查类型")
+    patrols.add_argument("--search", default="", help="搜索人员、地点、问题描述")
+    patrols.add_argument("--open", action="store_true", help="只列有未整改问题的")
+    patrols.add_argument("--overdue", action="store_true", help="只列有逾期问题的")
+    patrols.add_argument("--limit", type=int, default=50, help="最多列出几条（默认 50）")
+    patrols.add_argument("--json", action="store_true", help="以 JSON 输出")
     backup = sub.add_parser("backup", help="立即备份数据库")
     backup.add_argument("--to", type=Path, default=None,
                         help="备份到这个文件夹（默认：备份文件夹）")
@@ -134,6 +142,68 @@ def cmd_check(paths: Paths, args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_existing(paths: Paths) -> Session:
+    if not paths.database.exists():
+        raise StoreError(f"还没有数据文件：{paths.database}。请先完成首次设置。", paths.database)
+    return open_session(paths, readonly=True)
+
+
+def cmd_today(paths: Paths, args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from meixian_desktop.store import profile as profile_store
+    from meixian_desktop.store.due import due_items
+
+    today = date.today()
+    with _open_existing(paths) as session:
+        profile = profile_store.load(session.store)
+        if profile is None:
+            raise StoreError("还没有完成首次设置。", paths.database)
+        items = due_items(session.store, profile, today, horizon=args.days)
+    if args.json:
+        print(json.dumps([{"table": i.table, "id": i.record_id, "kind": i.kind_label,
+                           "title": i.title, "due": i.due.isoformat(),
+                           "days_left": i.days_left(today), "urgent": i.urgent}
+                          for i in items], ensure_ascii=False, indent=2))
+        return 0
+    print(f"今日待办（{today.isoformat()}）：共 {len(items)} 项")
+    for item in items:
+        days = item.days_left(today)
+        when = f"逾期 {-days} 天" if days < 0 else ("今天到期" if days == 0 else f"{days} 天后到期")
+        print(f"  {item.due.isoformat()}  {when:<8} {item.kind_label}：{item.title}")
+    return 0
+
+
+def cmd_patrols(paths: Paths, args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from meixian_desktop.core.patrols import KINDS
+    from meixian_desktop.store.patrols import PatrolFilter, filter_condition
+
+    chosen = PatrolFilter(kind=args.kind or "", query=args.search, open_findings=args.open,
+                          overdue_findings=args.overdue)
+    with _open_existing(paths) as session:
+        store = session.store
+        where, params = filter_condition(store, chosen, date.today())
+        sql = (
+            "SELECT t.id, t.patrol_date, t.kind, t.leader, t.area, t.river_name, "
+            "(SELECT count(*) FROM findings f WHERE f.patrol_id = t.id AND f.deleted = 0) "
+            f"FROM patrols t WHERE t.deleted = 0 {'AND ' + where if where else ''} "
+            "ORDER BY t.patrol_date DESC, t.rowid DESC LIMIT ?"
+        )
+        rows = store.conn.execute(sql, [*params, args.limit]).fetchall()
+    if args.json:
+        print(json.dumps([{"id": r[0], "date": r[1], "kind": r[2], "leader": r[3],
+                           "area": r[4] or r[5] or "", "findings": r[6]} for r in rows],
+                         ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        print(f"{row[1]}  {KINDS.label_of(row[2])}  {row[3]}  {row[4] or row[5] or ''}"
+              f"  发现问题 {row[6]}")
+    print(f"共列出 {len(rows)} 条。")
+    return 0
+
+
 def cmd_backup(paths: Paths, args: argparse.Namespace) -> int:
     from meixian_desktop.store.backup import make_backup
 
@@ -152,6 +222,8 @@ HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
     "info": cmd_info,
     "check": cmd_check,
     "backup": cmd_backup,
+    "today": cmd_today,
+    "patrols": cmd_patrols,
 }
 
 

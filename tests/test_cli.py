@@ -160,3 +160,25 @@ def test_smoke_start_with_a_corrupt_database_fails_with_a_message(tmp_path) -> N
     assert done.returncode == 1
     assert "已损坏" in done.stderr
     assert (data / "meixian.db").read_bytes() == b"\x00garbage" * 50
+
+
+def test_today_and_patrols_commands_on_demo_data(tmp_path, capsys) -> None:
+    home = tmp_path / "h"
+    assert main(["--home", str(home), "demo"]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(home), "today", "--json"]) == 0
+    due = json.loads(capsys.readouterr().out)
+    assert due and {item["table"] for item in due} == {"findings"}
+    assert any(item["days_left"] < 0 for item in due)
+    assert main(["--home", str(home), "patrols", "--kind", "river", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed and all(item["kind"] == "river" for item in listed)
+    assert main(["--home", str(home), "patrols", "--overdue"]) == 0
+    assert "共列出" in capsys.readouterr().out
+    counts = info(home, capsys)["records"]
+    assert counts["patrols"] > 50 and counts["findings"] > 10
+
+
+def test_today_without_data_says_what_to_do(tmp_path, capsys) -> None:
+    assert main(["--home", str(tmp_path / "none"), "today"]) == 1
+    assert "首次设置" in capsys.readouterr().err
