@@ -52,8 +52,26 @@ def add_category(tx: Transaction, kind: str, code: str, label: str) -> str:
     ).fetchone()
     if taken:
         raise ValidationError(f"类别代码“{code}”已经用过了，请换一个。", field="code")
+    if any(item.label == label for item in finding_categories(tx.store)[kind]):
+        raise ValidationError(f"已经有“{label}”这个类别了。", field="label")
     return records.insert(tx, "category_items",
                           {"set_name": base.name, "code": code, "label": label})
+
+
+def set_category_retired(tx: Transaction, kind: str, code: str, retired: bool) -> None:
+    """Stop offering a category for new findings (old ones keep it), or offer it again."""
+    base = FINDING_CATEGORIES[kind]
+    row = tx.conn.execute(
+        "SELECT id FROM category_items WHERE set_name = ? AND code = ?", (base.name, code)
+    ).fetchone()
+    if row:
+        records.update(tx, "category_items", row[0], {"retired": int(retired)})
+    elif code in base:  # a shipped category: an override row carries the town's choice
+        records.insert(tx, "category_items", {"set_name": base.name, "code": code,
+                                              "label": base.label_of(code),
+                                              "retired": int(retired)})
+    else:
+        raise ValidationError(f"没有类别“{code}”。", field="code")
 
 
 # -- saving ---------------------------------------------------------------------------------

@@ -241,5 +241,10 @@ class SettingsPage(QWidget):
         tabs.addTab(about, self.tr("本机信息"))
         tabs.addTab(self.form, self.tr("常用设置"))
         tabs.addTab(self.villages, self.tr("村和村民小组"))
+        if profile.is_town:
+            from meixian_desktop.ui.pages.categories import CategoryPanel
+
+            self.categories = CategoryPanel(store)
+            tabs.addTab(self.categories, self.tr("巡查问题类别"))
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
