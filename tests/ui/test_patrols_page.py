@@ -281,3 +281,21 @@ def test_overdue_finding_on_today_opens_the_finding(qtbot, session, tmp_path) ->
     finding.move_to("escalated")
     finding.accept()
     assert editor.findings_model.rows[0]["status"] == "escalated"
+
+
+def test_photos_dropped_on_the_strip_are_added(qtbot, page, tmp_path) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    editor = page.list.new_patrol("forest")
+    finding = editor.finding_editor(None)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(make_photo(tmp_path / "a.jpg", "#aa0000"))),
+                  QUrl.fromLocalFile(str(make_photo(tmp_path / "b.png", "#0000aa")))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    finding.photos.dropEvent(event)
+    assert len(finding.photos.hashes) == 2
+    assert finding.photos.list.count() == 2
+    stored = [p for p in page.list.paths.attachments_dir.rglob("*") if p.is_file()]
+    assert sorted(p.suffix for p in stored) == [".jpg", ".png"]
