@@ -55,6 +55,18 @@ SETTINGS: tuple[Setting, ...] = (
         "打开记录本身时仍显示完整号码。",
     ),
     Setting(
+        "show_minor_names_in_lists", "bool", False, "列表中显示未成年人真实姓名",
+        "默认只显示化名（如 小王）；打开记录本身时仍显示真实姓名。",
+    ),
+    Setting(
+        "visit_months_key_group", "int", 1, "重点人群户走访间隔（月）",
+        "有重点人群标签的户，每隔这么多个月走访一次。", 1, 12,
+    ),
+    Setting(
+        "visit_months_other", "int", 6, "其他户走访间隔（月）",
+        "没有重点人群标签的户，每隔这么多个月走访一次。", 1, 24,
+    ),
+    Setting(
         "hub_url", "text", "", "镇里服务器地址",
         "例如 https://10.0.0.2:8443 ；不填则只用U盘同步。",
     ),

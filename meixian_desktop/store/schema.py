@@ -171,5 +171,120 @@ def m002_patrols(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_foundation, m002_patrols]
+def m003_households(db: Database) -> None:
+    """Households with members, monitoring and assistance measures, and family visits."""
+    record_table(
+        db, "households", "重点户",
+        {
+            "number": str, "village_id": str, "group_id": str, "address": str,
+            "head_name": str, "phone": str, "cadre": str, "tags": str,
+            "monitoring_type": str, "monitoring_included_on": str, "risk_types": str,
+            "income_per_capita": float, "income_year": int, "risk_eliminated": int,
+            "risk_eliminated_on": str, "notes": str, "next_visit_due": str,
+        },
+        not_null=("village_id", "head_name", "tags", "risk_types", "risk_eliminated"),
+        defaults={"tags": "[]", "risk_types": "[]", "risk_eliminated": 0},
+        foreign_keys=[("village_id", "villages", "id")],
+        search=("number", "head_name", "address", "cadre", "notes"),
+    )
+    db.execute("CREATE INDEX idx_households_village ON households(village_id)")
+    db.execute("CREATE INDEX idx_households_due ON households(next_visit_due)")
+    record_table(
+        db, "members", "家庭成员",
+        {
+            "household_id": str, "name": str, "id_number": str, "gender": str,
+            "birth_date": str, "relation": str, "ethnicity": str, "education": str,
+            "school_status": str, "health": str, "disability_category": str,
+            "disability_grade": str, "work_status": str, "assistance_status": str,
+            "insurance": str, "phone": str, "tags": str, "sort": int,
+        },
+        not_null=("household_id", "name", "tags", "sort"),
+        defaults={"tags": "[]", "sort": 0},
+        foreign_keys=[("household_id", "households", "id")],
+        search=("name", "id_number"),
+    )
+    db.execute("CREATE INDEX idx_members_household ON members(household_id)")
+    db.execute("CREATE INDEX idx_members_id_number ON members(id_number)")
+    record_table(
+        db, "measures", "帮扶措施",
+        {"household_id": str, "measure_type": str, "content": str, "start_date": str,
+         "end_date": str, "unit": str},
+        not_null=("household_id", "measure_type"),
+        foreign_keys=[("household_id", "households", "id")],
+    )
+    db.execute("CREATE INDEX idx_measures_household ON measures(household_id)")
+    record_table(
+        db, "visits", "走访记录",
+        {
+            "household_id": str, "visit_date": str, "visit_time": str, "visitors": str,
+            "person_met": str, "others_present": str, "visit_type": str,
+            "income_note": str, "health_note": str, "housing_note": str, "water_note": str,
+            "schooling_note": str, "needs": str, "needs_detail": str, "done_on_spot": str,
+            "referrals": str, "satisfaction": str, "photos": str, "next_visit_date": str,
+        },
+        not_null=("household_id", "visit_date", "visitors", "visit_type"),
+        foreign_keys=[("household_id", "households", "id")],
+        search=("visitors", "person_met", "needs_detail", "done_on_spot"),
+    )
+    db.execute("CREATE INDEX idx_visits_household ON visits(household_id, visit_date)")
+
+
+def m004_orders(db: Database) -> None:
+    """督促监护令: the order, its service (送达回证), follow-ups and status history."""
+    record_table(
+        db, "orders", "督促监护令",
+        {
+            "number": str, "issuer": str, "issue_date": str, "village_id": str,
+            "household_id": str, "minor_name": str, "minor_pseudonym": str,
+            "minor_id_number": str, "minor_gender": str, "minor_birth_date": str,
+            "guardians": str, "facts": str, "facts_detail": str, "legal_basis": str,
+            "duties": str, "observation_start": str, "observation_end": str,
+            "feedback_method": str, "contact": str, "consequences": str, "copies_to": str,
+            "status": str, "outcome": str, "referral": str, "next_followup_date": str,
+        },
+        not_null=("number", "issuer", "issue_date", "minor_name", "minor_pseudonym",
+                  "guardians", "facts", "legal_basis", "duties", "status"),
+        foreign_keys=[("village_id", "villages", "id"), ("household_id", "households", "id")],
+        search=("number", "minor_pseudonym", "minor_name", "guardians", "facts_detail"),
+    )
+    db.execute("CREATE INDEX idx_orders_status ON orders(status)")
+    db.execute("CREATE INDEX idx_orders_followup ON orders(next_followup_date)")
+    db.execute("CREATE INDEX idx_orders_observation ON orders(observation_end)")
+    record_table(
+        db, "order_services", "送达回证",
+        {
+            "order_id": str, "document": str, "recipient": str, "recipient_relation": str,
+            "address": str, "method": str, "served_at": str, "place": str,
+            "recipient_signed": int, "substitute_name": str, "substitute_reason": str,
+            "refusal_reason": str, "witnesses": str, "servers": str,
+        },
+        not_null=("order_id", "method", "served_at", "servers"),
+        foreign_keys=[("order_id", "orders", "id")],
+    )
+    db.execute("CREATE INDEX idx_order_services_order ON order_services(order_id)")
+    record_table(
+        db, "order_followups", "监护令回访",
+        {
+            "order_id": str, "followup_date": str, "method": str, "visitors": str,
+            "person_met": str, "schooling": str, "behaviour": str, "health": str,
+            "compliance": str, "guidance_attended": int, "problems": str, "next_steps": str,
+            "next_date": str,
+        },
+        not_null=("order_id", "followup_date", "method", "visitors", "compliance"),
+        foreign_keys=[("order_id", "orders", "id")],
+    )
+    db.execute("CREATE INDEX idx_order_followups_order ON order_followups(order_id)")
+    record_table(
+        db, "order_events", "监护令状态变更",
+        {"order_id": str, "at": str, "by_name": str, "from_status": str, "to_status": str,
+         "note": str},
+        not_null=("order_id", "at", "by_name", "from_status", "to_status"),
+        foreign_keys=[("order_id", "orders", "id")],
+    )
+    db.execute("CREATE INDEX idx_order_events_order ON order_events(order_id)")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    m001_foundation, m002_patrols, m003_households, m004_orders,
+]
 VERSION = len(MIGRATIONS)
