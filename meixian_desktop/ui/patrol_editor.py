@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -27,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from meixian_desktop.core.errors import RecordInvalid, ValidationError
+from meixian_desktop.core.errors import ValidationError
 from meixian_desktop.core.gpx import parse_gpx
 from meixian_desktop.core.ids import uuid7
 from meixian_desktop.core.patrols import (
@@ -39,11 +35,10 @@ from meixian_desktop.core.patrols import (
 )
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.paths import Paths
-from meixian_desktop.store import drafts, villages
 from meixian_desktop.store import patrols as patrol_store
-from meixian_desktop.store import settings as settings_store
-from meixian_desktop.store.database import Store
-from meixian_desktop.store.errors import StoreError
+from meixian_desktop.store import villages
+from meixian_desktop.store.database import Store, Transaction
+from meixian_desktop.ui.drafting import DraftingEditor
 from meixian_desktop.ui.finding_editor import FindingEditor
 from meixian_desktop.ui.forms import (
     ERROR_STYLE,
@@ -63,10 +58,6 @@ TEXT_FIELDS = ("start_time", "end_time", "leader", "companions", "area", "route_
                "route_end", "distance_km", "signature", "forest_entrants", "river_name",
                "river_section", "plot_number")
 COMBO_FIELDS = ("weather", "fire_danger", "river_chief_level")
-
-
-def draft_key(raw: dict[str, Any]) -> str:
-    return f"{DRAFT_KIND}:{raw['id']}"
 
 
 def new_patrol_raw(kind: str, profile: Profile, store: Store, today: date) -> dict[str, Any]:
@@ -159,41 +150,24 @@ class WaypointTable(QWidget):
             self.import_gpx(Path(name))
 
 
-class PatrolEditor(QDialog):
+class PatrolEditor(DraftingEditor):
     """Edit one patrol. Every change is re-checked; a draft is kept every few seconds and on
     close, so a crash or a closed window loses nothing; 保存 writes the whole patrol at once."""
 
-    saved = Signal(str)
+    draft_kind = DRAFT_KIND
 
     def __init__(self, store: Store, paths: Paths, profile: Profile, raw: dict[str, Any],
                  *, today: date | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, raw, today=today, parent=parent)
         self.paths = paths
         self.profile = profile
-        self.raw_in = dict(raw)
-        if not self.raw_in.get("id"):
-            self.raw_in["id"] = uuid7()
         self.kind = str(self.raw_in.get("kind"))
-        self.today = today or date.today()
         self.categories = patrol_store.finding_categories(store)
-        self.dirty = False
-        self.saved_id: str | None = None
         self.open_finding_editor: FindingEditor | None = None
-        self.setWindowTitle(KINDS.label_of(self.kind))
-        self.autosave = QTimer(self)
-        self.autosave.setInterval(1000 * settings_store.get(store, "autosave_seconds"))
-        self.autosave.timeout.connect(self.save_draft)
-        self.checker = QTimer(self)
-        self.checker.setSingleShot(True)
-        self.checker.setInterval(300)
-        self.checker.timeout.connect(self.check)
         self._build()
         self._load(self.raw_in)
         self.setWindowTitle(f"{KINDS.label_of(self.kind)} — {date_text(self.patrol_date)}")
-        self.dirty = bool(raw.get("_draft"))
-        self.autosave.start()
-        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        self.start()
         self.resize(900, 760)
 
     # -- building ---------------------------------------------------------------------------
@@ -259,19 +233,6 @@ class PatrolEditor(QDialog):
             finding_buttons.addWidget(button)
         finding_buttons.addStretch()
 
-        self.draft_label = QLabel()
-        save = QPushButton(self.tr("保存 (Ctrl+S)"))
-        save.setDefault(True)
-        save.clicked.connect(self.save)
-        discard = QPushButton(self.tr("放弃修改"))
-        discard.clicked.connect(self.discard)
-        close = QPushButton(self.tr("关闭"))
-        close.clicked.connect(self.close)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.draft_label, 1)
-        bottom.addWidget(discard)
-        bottom.addWidget(close)
-        bottom.addWidget(save)
 
         body = QWidget()
         column = QVBoxLayout(body)
@@ -285,16 +246,12 @@ class PatrolEditor(QDialog):
         scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
-        layout.addLayout(bottom)
+        layout.addLayout(self.button_row())
 
-        for key in TEXT_FIELDS:
-            getattr(self, key).textChanged.connect(self._changed)
-        for key in COMBO_FIELDS:
-            getattr(self, key).currentIndexChanged.connect(self._changed)
-        self.patrol_date.dateChanged.connect(self._changed)
-        self.notes.textChanged.connect(self._changed)
-        self.village_list.itemChanged.connect(self._changed)
-        self.waypoints.changed.connect(self._changed)
+        self.watch(*(getattr(self, key).textChanged for key in TEXT_FIELDS),
+                   *(getattr(self, key).currentIndexChanged for key in COMBO_FIELDS),
+                   self.patrol_date.dateChanged, self.notes.textChanged,
+                   self.village_list.itemChanged, self.waypoints.changed)
 
     # -- state ------------------------------------------------------------------------------
     def _load(self, raw: dict[str, Any]) -> None:
@@ -338,18 +295,14 @@ class PatrolEditor(QDialog):
     def title(self) -> str:
         return f"{KINDS.label_of(self.kind)} {date_text(self.patrol_date)}"
 
-    def _changed(self) -> None:
-        self.dirty = True
-        self.checker.start()
+    def parse(self) -> Any:
+        return parse_patrol(self.raw(), today=self.today, categories_by_kind=self.categories)
 
-    def check(self) -> dict[str, str]:
-        """Check what is typed and show each problem at its field; returns the problems."""
-        try:
-            parse_patrol(self.raw(), today=self.today, categories_by_kind=self.categories)
-        except RecordInvalid as exc:
-            problems = exc.problems
-        else:
-            problems = {}
+    def write(self, tx: Transaction, record: Any) -> str:
+        return patrol_store.save_patrol(tx, record)
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Each problem at its field; a finding's problems under the findings table."""
         rest = self.form.show_problems(problems)
         finding_lines = []
         for key, message in rest.items():
@@ -357,7 +310,6 @@ class PatrolEditor(QDialog):
                 number = int(key.split(".")[1]) + 1
                 finding_lines.append(self.tr("第 %1 个问题：").replace("%1", str(number)) + message)
         self.findings_error.setText("\n".join(dict.fromkeys(finding_lines)))
-        return problems
 
     # -- findings ---------------------------------------------------------------------------
     def finding_editor(self, number: int | None) -> FindingEditor:
@@ -381,7 +333,7 @@ class PatrolEditor(QDialog):
             self.findings_model.add(raw)
         else:
             self.findings_model.replace(number, raw)
-        self._changed()
+        self.changed()
 
     def edit_selected_finding(self) -> None:
         index = self.findings_view.currentIndex()
@@ -392,56 +344,5 @@ class PatrolEditor(QDialog):
         index = self.findings_view.currentIndex()
         if index.isValid():
             self.findings_model.remove(index.row())
-            self._changed()
+            self.changed()
 
-    # -- saving -----------------------------------------------------------------------------
-    def save(self) -> bool:
-        """Check and save the whole patrol in one transaction; on any problem nothing is saved."""
-        try:
-            patrol = parse_patrol(self.raw(), today=self.today,
-                                  categories_by_kind=self.categories)
-            with self.store.transaction() as tx:
-                patrol_id = patrol_store.save_patrol(tx, patrol)
-                drafts.discard(self.store, draft_key(self.raw_in))
-        except RecordInvalid as exc:
-            self.check()
-            self.form.show_problems(exc.problems)
-            self.draft_label.setText(self.tr("还有需要修改的地方，见红字提示。"))
-            return False
-        except (ValidationError, StoreError) as exc:
-            QMessageBox.warning(self, self.tr("没有保存"), exc.message)
-            return False
-        self.dirty = False
-        self.saved_id = patrol_id
-        self.saved.emit(patrol_id)
-        self.draft_label.setText(self.tr("已保存。"))
-        return True
-
-    def save_draft(self) -> bool:
-        """Keep what is typed so far; returns whether a draft was written."""
-        if not self.dirty:
-            return False
-        payload = self.raw()
-        try:
-            drafts.save(self.store, draft_key(self.raw_in), DRAFT_KIND, self.title(), payload)
-        except StoreError as exc:
-            self.draft_label.setText(exc.message)
-            return False
-        self.draft_label.setText(self.tr("草稿已自动保存 ") + datetime.now().strftime("%H:%M:%S"))
-        return True
-
-    def discard(self) -> None:
-        """Throw away unsaved changes (and the draft) and close."""
-        drafts.discard(self.store, draft_key(self.raw_in))
-        self.dirty = False
-        self.close()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_draft()
-        self.autosave.stop()
-        super().closeEvent(event)
-
-
-def draft_payload(payload: dict[str, Any]) -> dict[str, Any]:
-    """A draft's payload marked so the editor treats it as unsaved."""
-    return {**json.loads(json.dumps(payload)), "_draft": True}

@@ -67,8 +67,8 @@ def test_killed_while_typing_then_draft_offered_back(qtbot, paths, worker_profil
         page = PatrolPage(session.store, session.paths, profile_store.load(session.store))
         qtbot.addWidget(page)
         page.show()
-        assert "1 份" in page.list.drafts_label.text()
-        [editor] = page.list.restore_drafts()
+        assert "1 份" in page.list.drafts.label.text()
+        [editor] = page.list.drafts.restore()
         assert editor.area.text() == "石塘村杉木林东坡"
         assert editor.notes.toPlainText().startswith("发现一处祭祀用火，已劝阻")
         assert editor.dirty

@@ -187,12 +187,12 @@ def test_draft_is_kept_on_close_and_offered_back(qtbot, page) -> None:
     editor.area.setText("石塘村杉木林")
     editor.notes.setPlainText("巡到一半下雨了")
     editor.close()
-    assert page.list.drafts_restore.isVisibleTo(page)
-    assert "1 份" in page.list.drafts_label.text()
-    [restored] = page.list.restore_drafts()
+    assert page.list.drafts.isVisibleTo(page)
+    assert "1 份" in page.list.drafts.label.text()
+    [restored] = page.list.drafts.restore()
     assert restored.area.text() == "石塘村杉木林"
     assert restored.notes.toPlainText() == "巡到一半下雨了"
-    assert not page.list.drafts_restore.isVisibleTo(page)
+    assert not page.list.drafts.isVisibleTo(page)
     restored.patrol_date.setDate(QDate(YESTERDAY))
     assert restored.save()
     assert drafts.pending(page.list.store, "patrol") == []

@@ -30,18 +30,14 @@ from meixian_desktop.core.errors import RecordInvalid
 from meixian_desktop.core.patrols import KINDS, like_last, patrol_to_raw
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.paths import Paths
-from meixian_desktop.store import drafts, fire_team, villages
+from meixian_desktop.store import fire_team, villages
 from meixian_desktop.store import patrols as patrol_store
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
+from meixian_desktop.ui.drafting import DraftBanner
 from meixian_desktop.ui.forms import FieldForm, line
 from meixian_desktop.ui.models.patrols import FireTeamModel, PatrolTableModel
-from meixian_desktop.ui.patrol_editor import (
-    DRAFT_KIND,
-    PatrolEditor,
-    draft_payload,
-    new_patrol_raw,
-)
+from meixian_desktop.ui.patrol_editor import DRAFT_KIND, PatrolEditor, new_patrol_raw
 
 ANY_DATE = QDate(2000, 1, 1)
 
@@ -132,11 +128,8 @@ class PatrolList(QWidget):
         like_button.setMenu(like_menu)
         delete = QPushButton(self.tr("删除"))
         delete.clicked.connect(self.delete_selected)
-        self.drafts_label = QLabel()
-        self.drafts_restore = QPushButton(self.tr("恢复草稿"))
-        self.drafts_restore.clicked.connect(self.restore_drafts)
-        self.drafts_discard = QPushButton(self.tr("放弃草稿"))
-        self.drafts_discard.clicked.connect(self.discard_drafts)
+        self.drafts = DraftBanner(store, DRAFT_KIND, self.tr("巡查"), self.open_editor)
+        self.drafts.open_keys = lambda: {e.draft_key for e in self.editors}
         self.message = QLabel()
 
         top = QHBoxLayout()
@@ -150,22 +143,16 @@ class PatrolList(QWidget):
                        self.overdue_only):
             filters.addWidget(widget)
         filters.addStretch()
-        banner = QHBoxLayout()
-        banner.addWidget(self.drafts_label)
-        banner.addWidget(self.drafts_restore)
-        banner.addWidget(self.drafts_discard)
-        banner.addStretch()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(filters)
-        layout.addLayout(banner)
+        layout.addWidget(self.drafts)
         layout.addWidget(self.view, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count)
         bottom.addWidget(self.message, 1)
         layout.addLayout(bottom)
         self.apply_filter()
-        self.show_drafts()
 
     # -- the list ---------------------------------------------------------------------------
     def refresh_leaders(self) -> None:
@@ -197,7 +184,7 @@ class PatrolList(QWidget):
     def refresh(self) -> None:
         self.refresh_leaders()
         self.apply_filter()
-        self.show_drafts()
+        self.drafts.refresh()
 
     # -- editors ----------------------------------------------------------------------------
     def open_editor(self, raw: dict[str, Any]) -> PatrolEditor:
@@ -212,7 +199,7 @@ class PatrolList(QWidget):
     def _closed(self, editor: PatrolEditor) -> None:
         if editor in self.editors:
             self.editors.remove(editor)
-        self.show_drafts()
+        self.drafts.refresh()
 
     def new_patrol(self, kind: str) -> PatrolEditor:
         return self.open_editor(new_patrol_raw(kind, self.profile, self.store, date.today()))
@@ -255,35 +242,6 @@ class PatrolList(QWidget):
             self.message.setText(exc.message)
             return
         self.refresh()
-
-    # -- drafts -----------------------------------------------------------------------------
-    def show_drafts(self) -> None:
-        open_keys = {f"{DRAFT_KIND}:{e.raw_in['id']}" for e in self.editors}
-        waiting = [d for d in drafts.pending(self.store, DRAFT_KIND) if d.key not in open_keys]
-        text = ""
-        if waiting:
-            titles = "、".join(d.title for d in waiting[:3])
-            text = self.tr("有 %1 份没有保存的巡查草稿（%2）。").replace(
-                "%1", str(len(waiting))).replace("%2", titles)
-        self.drafts_label.setText(text)
-        for widget in (self.drafts_label, self.drafts_restore, self.drafts_discard):
-            widget.setVisible(bool(waiting))
-
-    def restore_drafts(self) -> list[PatrolEditor]:
-        """Open an editor on every unsaved draft, with what was typed."""
-        opened = [self.open_editor(draft_payload(d.payload))
-                  for d in drafts.pending(self.store, DRAFT_KIND)]
-        self.show_drafts()
-        return opened
-
-    def discard_drafts(self) -> None:
-        answer = QMessageBox.question(self, self.tr("放弃草稿"),
-                                      self.tr("确定放弃这些没有保存的草稿吗？放弃后无法找回。"))
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        for draft in drafts.pending(self.store, DRAFT_KIND):
-            drafts.discard(self.store, draft.key)
-        self.show_drafts()
 
 
 class MemberDialog(QDialog):

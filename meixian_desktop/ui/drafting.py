@@ -1,0 +1,216 @@
+"""The record editor's shared machinery: checked as typed, autosaved drafts, one-step save."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from meixian_desktop.core.errors import RecordInvalid, ValidationError
+from meixian_desktop.core.ids import uuid7
+from meixian_desktop.store import drafts
+from meixian_desktop.store import settings as settings_store
+from meixian_desktop.store.database import Store, Transaction
+from meixian_desktop.store.errors import StoreError
+
+
+def draft_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """A draft's payload marked so the editor opens it as unsaved."""
+    return {**payload, "_draft": True}
+
+
+class DraftingEditor(QDialog):
+    """Base of every record editor. Subclasses build their widgets, then call ``start()``,
+    and give ``raw()`` (what is typed), ``title()``, ``show_problems()`` and ``write()``."""
+
+    draft_kind = ""
+    saved = Signal(str)
+
+    def __init__(self, store: Store, raw: dict[str, Any], *, today: date | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.raw_in = dict(raw)
+        if not self.raw_in.get("id"):
+            self.raw_in["id"] = uuid7()
+        self.today = today or date.today()
+        self.dirty = False
+        self.saved_id: str | None = None
+        self.autosave = QTimer(self)
+        self.autosave.setInterval(1000 * settings_store.get(store, "autosave_seconds"))
+        self.autosave.timeout.connect(self.save_draft)
+        self.checker = QTimer(self)
+        self.checker.setSingleShot(True)
+        self.checker.setInterval(300)
+        self.checker.timeout.connect(self.check)
+        self.draft_label = QLabel()
+
+    @property
+    def draft_key(self) -> str:
+        return f"{self.draft_kind}:{self.raw_in['id']}"
+
+    def start(self) -> None:
+        """Call at the end of the subclass's __init__, after loading the raw record."""
+        self.dirty = bool(self.raw_in.get("_draft"))
+        self.autosave.start()
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+
+    def button_row(self) -> QHBoxLayout:
+        """放弃修改 · 关闭 · 保存, with the draft status on the left."""
+        row = QHBoxLayout()
+        row.addWidget(self.draft_label, 1)
+        for text, handler, default in ((self.tr("放弃修改"), self.discard, False),
+                                       (self.tr("关闭"), self.close, False),
+                                       (self.tr("保存 (Ctrl+S)"), self.save, True)):
+            button = QPushButton(text)
+            button.setDefault(default)
+            button.clicked.connect(handler)
+            row.addWidget(button)
+        return row
+
+    def watch(self, *signals: Any) -> None:
+        """Treat these widget signals as edits: mark dirty and re-check shortly."""
+        for signal in signals:
+            signal.connect(self.changed)
+
+    def changed(self, *_args: Any) -> None:
+        self.dirty = True
+        self.checker.start()
+
+    # -- subclass hooks ---------------------------------------------------------------------
+    def raw(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def parse(self) -> Any:
+        """Core's parse_* of ``raw()``; raises RecordInvalid."""
+        raise NotImplementedError
+
+    def write(self, tx: Transaction, record: Any) -> str:
+        """Save the parsed record in ``tx``; returns its id."""
+        raise NotImplementedError
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    # -- checking and saving ----------------------------------------------------------------
+    def check(self) -> dict[str, str]:
+        """Check what is typed and show each problem at its field; returns the problems."""
+        try:
+            self.parse()
+        except RecordInvalid as exc:
+            problems = exc.problems
+        else:
+            problems = {}
+        self.show_problems(problems)
+        return problems
+
+    def save(self) -> bool:
+        """Check and save the whole record in one transaction; on any problem nothing is saved."""
+        try:
+            record = self.parse()
+            with self.store.transaction() as tx:
+                record_id = self.write(tx, record)
+                drafts.discard(self.store, self.draft_key)
+        except RecordInvalid as exc:
+            self.show_problems(exc.problems)
+            self.draft_label.setText(self.tr("还有需要修改的地方，见红字提示。"))
+            return False
+        except (ValidationError, StoreError) as exc:
+            QMessageBox.warning(self, self.tr("没有保存"), exc.message)
+            return False
+        self.dirty = False
+        self.saved_id = record_id
+        self.raw_in["id"] = record_id
+        self.saved.emit(record_id)
+        self.draft_label.setText(self.tr("已保存。"))
+        return True
+
+    def save_draft(self) -> bool:
+        """Keep what is typed so far; returns whether a draft was written."""
+        if not self.dirty:
+            return False
+        try:
+            drafts.save(self.store, self.draft_key, self.draft_kind, self.title(), self.raw())
+        except StoreError as exc:
+            self.draft_label.setText(exc.message)
+            return False
+        self.draft_label.setText(self.tr("草稿已自动保存 ") + datetime.now().strftime("%H:%M:%S"))
+        return True
+
+    def discard(self) -> None:
+        """Throw away unsaved changes (and the draft) and close."""
+        drafts.discard(self.store, self.draft_key)
+        self.dirty = False
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_draft()
+        self.autosave.stop()
+        super().closeEvent(event)
+
+
+class DraftBanner(QWidget):
+    """“有 N 份没有保存的草稿” with 恢复 and 放弃, for one kind of editor."""
+
+    def __init__(self, store: Store, kind: str, noun: str,
+                 open_editor: Callable[[dict[str, Any]], QDialog],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.kind = kind
+        self.noun = noun
+        self.open_editor = open_editor
+        self.open_keys: Callable[[], set[str]] = set
+        self.label = QLabel()
+        self.restore_button = QPushButton(self.tr("恢复草稿"))
+        self.restore_button.clicked.connect(self.restore)
+        self.discard_button = QPushButton(self.tr("放弃草稿"))
+        self.discard_button.clicked.connect(self.discard)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.restore_button)
+        row.addWidget(self.discard_button)
+        row.addStretch()
+        self.refresh()
+
+    def waiting(self) -> list[drafts.Draft]:
+        open_keys = self.open_keys()
+        return [d for d in drafts.pending(self.store, self.kind) if d.key not in open_keys]
+
+    def refresh(self) -> None:
+        waiting = self.waiting()
+        if waiting:
+            titles = "、".join(d.title for d in waiting[:3])
+            self.label.setText(self.tr("有 %1 份没有保存的%2草稿（%3）。").replace(
+                "%1", str(len(waiting))).replace("%2", self.noun).replace("%3", titles))
+        self.setVisible(bool(waiting))
+
+    def restore(self) -> list[QDialog]:
+        """Open an editor on every unsaved draft, with what was typed."""
+        opened = [self.open_editor(draft_payload(d.payload)) for d in self.waiting()]
+        self.refresh()
+        return opened
+
+    def discard(self) -> None:
+        answer = QMessageBox.question(self, self.tr("放弃草稿"),
+                                      self.tr("确定放弃这些没有保存的草稿吗？放弃后无法找回。"))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        for draft in self.waiting():
+            drafts.discard(self.store, draft.key)
+        self.refresh()
