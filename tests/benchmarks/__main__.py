@@ -1,9 +1,15 @@
-"""python -m tests.benchmarks: start-up time and memory of the app against a bare PySide6 window.
+"""python -m tests.benchmarks: the app's start-up, memory and patrol pages against their floors.
+
+Start-up time and memory are measured against a bare PySide6 window (``startup.py``); the patrol
+list, search and save against plain SQLite on the same data (``patrols.py``). ``--records N``
+sizes the benchmark home: N patrols, the other tables their share of N (``fixture.py``).
 
 Prints (stdout, stable format) an ``env`` line, a header, then one line per benchmark:
 ``name  value  unit  floor  ratio`` where value and floor are medians over ``--runs`` interleaved
-runs measured in this same invocation and ratio = value / floor (targets: startup within 1.5×).
-These are measurements, not pass/fail tests. Progress and the fixture's build time go to stderr.
+runs measured in this same invocation and ratio = value / floor. Targets: startup within 1.5×
+the floor; patrol list shown within 50 ms, a 3+ character search within 20 ms, a save within
+10 ms (absolute values, on 100,000 patrols). These are measurements, not pass/fail tests.
+Progress and the fixture's build time go to stderr.
 """
 
 from __future__ import annotations
@@ -14,20 +20,25 @@ import platform
 import sys
 
 from tests.benchmarks.fixture import ensure_home
+from tests.benchmarks.patrols import run_patrols
 from tests.benchmarks.startup import Result, qt_platform, run_startup
 
-COLUMNS = "{name:<8}  {value:>8}  {unit:<4}  {floor:>8}  {ratio:>5}"
-DIGITS = {"s": 3, "MB": 1}
+COLUMNS = "{name:<17}  {value:>8}  {unit:<4}  {floor:>8}  {ratio:>5}"
+DIGITS = {"s": 3, "MB": 1, "ms": 2}
+GROUPS = ("startup", "patrols")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
     parser.add_argument("--runs", type=int, default=7, help="measured runs of each (default 7)")
     parser.add_argument("--records", type=int, default=100_000,
-                        help="records in the benchmark home (default 100000)")
+                        help="patrols in the benchmark home; the other tables get their share "
+                        "(default 100000)")
     parser.add_argument("--warmup", type=int, default=1,
                         help="unmeasured runs of each first (default 1)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached home")
+    parser.add_argument("--only", choices=GROUPS, action="append",
+                        help="run only this group (repeatable; default all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="each run on stderr")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.records < 0 or args.warmup < 0:
@@ -77,11 +88,16 @@ def main(argv: list[str] | None = None) -> int:
     how = "reused (built" if fixture.reused else "built"
     log(f"fixture: {fixture.total} records ({spread}) {how} in {fixture.build_seconds:.1f} s"
         f"{')' if fixture.reused else ''}: {fixture.home}")
-    results = run_startup(fixture.home, args.runs, warmup=args.warmup,
-                          log=log if args.verbose else None)
-    print(COLUMNS.format(name="name", value="value", unit="unit", floor="floor", ratio="ratio"))
-    for result in results:
-        print(format_result(result), flush=True)
+    print(COLUMNS.format(name="name", value="value", unit="unit", floor="floor", ratio="ratio"),
+          flush=True)
+    groups = args.only or GROUPS
+    if "startup" in groups:
+        for result in run_startup(fixture.home, args.runs, warmup=args.warmup,
+                                  log=log if args.verbose else None):
+            print(format_result(result), flush=True)
+    if "patrols" in groups:
+        for result in run_patrols(fixture.home, args.runs, warmup=args.warmup, log=log):
+            print(format_result(result), flush=True)
     return 0
 
 

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-
 from meixian_desktop.core.categories import CategorySet
 from meixian_desktop.core.patrols import ACTIONS, KINDS, STATUSES
-from meixian_desktop.ui.models.records import Column, RecordTableModel
-
-AnyIndex = QModelIndex | QPersistentModelIndex
+from meixian_desktop.ui.models.records import Column, RawListModel, RecordTableModel
 
 VILLAGE_NAMES = (
     "(SELECT group_concat(v.name, '、') FROM json_each(t.village_ids) j "
@@ -59,71 +55,24 @@ class FireTeamModel(RecordTableModel):
     )
 
 
-class FindingListModel(QAbstractTableModel):
+class FindingListModel(RawListModel):
     """The findings of the patrol being edited, held as typed (raw) dicts in memory."""
 
     headers = ("类别", "问题描述", "地点", "处置", "整改期限", "状态", "照片")
 
     def __init__(self, categories: CategorySet | None = None, parent: Any = None) -> None:
         super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
         self.categories = categories
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = [dict(row) for row in rows]
-        self.endResetModel()
-
-    def add(self, row: dict[str, Any]) -> int:
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
-        self.rows.append(dict(row))
-        self.endInsertRows()
-        return len(self.rows) - 1
-
-    def replace(self, number: int, row: dict[str, Any]) -> None:
-        self.rows[number] = dict(row)
-        self.dataChanged.emit(self.index(number, 0), self.index(number, len(self.headers) - 1))
-
-    def remove(self, number: int) -> None:
-        self.beginRemoveRows(QModelIndex(), number, number)
-        del self.rows[number]
-        self.endRemoveRows()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
-
-    def _cell(self, row: dict[str, Any], column: int) -> str:
+    def cell(self, row: dict[str, Any], column: int) -> str:
         if column == 0:
             code = str(row.get("category", ""))
             return self.categories.label_of(code) if self.categories else code
-        if column == 1:
-            return str(row.get("description", ""))
-        if column == 2:
-            return str(row.get("place", ""))
         if column == 3:
             return ACTIONS.label_of(str(row.get("action", "")))
-        if column == 4:
-            return str(row.get("deadline", "") or "")
         if column == 5:
             return STATUSES.label_of(str(row.get("status", "open")))
-        return str(len(row.get("photos") or ())) if row.get("photos") else ""
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._cell(self.rows[index.row()], index.column())
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
-            return self.headers[section]
-        if orientation == Qt.Orientation.Vertical:
-            return str(section + 1)
-        return None
+        if column == 6:
+            return str(len(row["photos"])) if row.get("photos") else ""
+        key = {1: "description", 2: "place", 4: "deadline"}[column]
+        return str(row.get(key) or "")

@@ -112,3 +112,60 @@ class RecordTableModel(QAbstractTableModel):
         self.ids = [row[0] for row in self.store.conn.execute(sql, self._params)]
         self._blocks.clear()
         self.layoutChanged.emit()
+
+
+class RawListModel(QAbstractTableModel):
+    """Child rows of the record being edited (findings, members, …) held in memory as the
+    typed dicts core parses; subclasses give ``headers`` and ``cell()``."""
+
+    headers: tuple[str, ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def cell(self, row: dict[str, Any], column: int) -> str:
+        raise NotImplementedError
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = [dict(row) for row in rows]
+        self.endResetModel()
+
+    def add(self, row: dict[str, Any]) -> int:
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
+        self.rows.append(dict(row))
+        self.endInsertRows()
+        return len(self.rows) - 1
+
+    def replace(self, number: int, row: dict[str, Any]) -> None:
+        self.rows[number] = dict(row)
+        self.dataChanged.emit(self.index(number, 0), self.index(number, len(self.headers) - 1))
+
+    def remove(self, number: int) -> None:
+        self.beginRemoveRows(QModelIndex(), number, number)
+        del self.rows[number]
+        self.endRemoveRows()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.cell(self.rows[index.row()], index.column())
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
+            return self.headers[section]
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
