@@ -6,14 +6,18 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -118,3 +122,52 @@ def text_area(text: str = "", height: int = 60) -> QPlainTextEdit:
     edit = QPlainTextEdit(text)
     edit.setFixedHeight(height)
     return edit
+
+
+def check_list(items: Iterable[tuple[str, str]], height: int = 96) -> QListWidget:
+    """A list of (code, label) choices with check boxes, for multi-select categories."""
+    widget = QListWidget()
+    widget.setFixedHeight(height)
+    for code, label in items:
+        item = QListWidgetItem(label)
+        item.setData(Qt.ItemDataRole.UserRole, code)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Unchecked)
+        widget.addItem(item)
+    return widget
+
+
+def checked_codes(widget: QListWidget) -> list[str]:
+    return [
+        widget.item(row).data(Qt.ItemDataRole.UserRole)
+        for row in range(widget.count())
+        if widget.item(row).checkState() == Qt.CheckState.Checked
+    ]
+
+
+def set_checked(widget: QListWidget, codes: Iterable[str], *, chosen_first: bool = False) -> None:
+    """Tick ``codes``; with ``chosen_first`` the ticked ones move to the top, in sight."""
+    chosen = set(codes)
+    if chosen_first:
+        for row in range(widget.count()):
+            if widget.item(row).data(Qt.ItemDataRole.UserRole) in chosen:
+                widget.insertItem(0, widget.takeItem(row))
+    for row in range(widget.count()):
+        item = widget.item(row)
+        ticked = item.data(Qt.ItemDataRole.UserRole) in chosen
+        item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+
+
+def categories_of(category_set: Iterable[Category]) -> list[tuple[str, str]]:
+    return [(item.code, item.label) for item in category_set]
+
+
+def table_view(model: Any) -> QTableView:
+    """A read-only record list: whole rows selected, one at a time."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().setVisible(False)
+    return view

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.factories: dict[str, PageFactory] = {
             "today": self._make_today,
             "patrol": self._make_patrols,
+            "visit": self._make_visits,
             "settings": self._make_settings,
         }
         for section in SECTIONS:
@@ -115,6 +116,13 @@ class MainWindow(QMainWindow):
         page.list.model.modelReset.connect(self.refresh_today)
         return page
 
+    def _make_visits(self) -> QWidget:
+        from meixian_desktop.ui.pages.visits import VisitPage
+
+        page = VisitPage(self.store, self.session.paths, self.profile)
+        page.model.modelReset.connect(self.refresh_today)
+        return page
+
     def refresh_today(self) -> None:
         today = self.pages.get("today")
         if isinstance(today, TodayPage):
@@ -137,6 +145,9 @@ class MainWindow(QMainWindow):
         if table == "patrols":
             page = self.show_section("patrol")
             return page.list.open_patrol(record_id)  # type: ignore[attr-defined]
+        if table == "households":
+            page = self.show_section("visit")
+            return page.open_household(record_id, tab="visits")  # type: ignore[attr-defined]
         self.statusBar().showMessage(self.tr("这类记录的页面还没有建好：") + table, 5000)
         return None
 

@@ -12,8 +12,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -44,10 +42,13 @@ from meixian_desktop.ui.forms import (
     ERROR_STYLE,
     FieldForm,
     category_combo,
+    check_list,
+    checked_codes,
     combo_code,
     date_box,
     date_text,
     line,
+    set_checked,
     set_combo_code,
     text_area,
 )
@@ -181,14 +182,7 @@ class PatrolEditor(DraftingEditor):
         self.leader = f.add("leader", self.tr("巡查负责人"), line())
         self.companions = f.add("companions", self.tr("同行人员"),
                                 line(placeholder=self.tr("多人用顿号分开，如 王强、刘芳")))
-        self.village_list = QListWidget()
-        self.village_list.setFixedHeight(96)
-        for village in villages.list_villages(self.store):
-            item = QListWidgetItem(village.name)
-            item.setData(Qt.ItemDataRole.UserRole, village.id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.village_list.addItem(item)
+        self.village_list = check_list((v.id, v.name) for v in villages.list_villages(self.store))
         f.add("village_ids", self.tr("巡查的村（社区）"), self.village_list)
         area_label = {"forest": "林区/山场", "river": "河段说明", "farmland": "田块/区域"}
         self.area = f.add("area", self.tr(area_label.get(self.kind, "区域")), line())
@@ -262,15 +256,7 @@ class PatrolEditor(DraftingEditor):
         for key in COMBO_FIELDS:
             set_combo_code(getattr(self, key), raw.get(key))
         self.notes.setPlainText(str(raw.get("notes") or ""))
-        chosen = set(raw.get("village_ids") or ())
-        for row in range(self.village_list.count()):  # the chosen ones first, in sight
-            item = self.village_list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) in chosen:
-                self.village_list.insertItem(0, self.village_list.takeItem(row))
-        for row in range(self.village_list.count()):
-            item = self.village_list.item(row)
-            checked = item.data(Qt.ItemDataRole.UserRole) in chosen
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        set_checked(self.village_list, raw.get("village_ids") or (), chosen_first=True)
         self.waypoints.set_points(list(raw.get("waypoints") or []))
         self.findings_model.set_rows(list(raw.get("findings") or []))
 
@@ -283,11 +269,7 @@ class PatrolEditor(DraftingEditor):
         for key in COMBO_FIELDS:
             result[key] = combo_code(getattr(self, key))
         result["notes"] = self.notes.toPlainText()
-        result["village_ids"] = [
-            self.village_list.item(r).data(Qt.ItemDataRole.UserRole)
-            for r in range(self.village_list.count())
-            if self.village_list.item(r).checkState() == Qt.CheckState.Checked
-        ]
+        result["village_ids"] = checked_codes(self.village_list)
         result["waypoints"] = self.waypoints.points()
         result["findings"] = [dict(row) for row in self.findings_model.rows]
         return result

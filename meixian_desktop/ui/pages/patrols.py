@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -35,21 +33,11 @@ from meixian_desktop.store import patrols as patrol_store
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
 from meixian_desktop.ui.drafting import DraftBanner
-from meixian_desktop.ui.forms import FieldForm, line
+from meixian_desktop.ui.forms import FieldForm, line, table_view
 from meixian_desktop.ui.models.patrols import FireTeamModel, PatrolTableModel
 from meixian_desktop.ui.patrol_editor import DRAFT_KIND, PatrolEditor, new_patrol_raw
 
 ANY_DATE = QDate(2000, 1, 1)
-
-
-def table_view(model: Any) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.verticalHeader().setVisible(False)
-    return view
 
 
 def optional_date_box() -> QDateEdit:

@@ -1,0 +1,197 @@
+"""The visit editor (入户走访记录): checked as typed, autosaved, moves the household's due date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from meixian_desktop.core.households import (
+    NEEDS,
+    SATISFACTION,
+    VISIT_TYPES,
+    parse_visit,
+)
+from meixian_desktop.core.profile import Profile
+from meixian_desktop.paths import Paths
+from meixian_desktop.store import households as household_store
+from meixian_desktop.store.database import Store, Transaction
+from meixian_desktop.ui.drafting import DraftingEditor
+from meixian_desktop.ui.forms import (
+    ERROR_STYLE,
+    FieldForm,
+    categories_of,
+    category_combo,
+    check_list,
+    checked_codes,
+    combo_code,
+    date_box,
+    date_text,
+    line,
+    set_checked,
+    set_combo_code,
+    text_area,
+)
+from meixian_desktop.ui.photos import PhotoStrip
+
+DRAFT_KIND = "visit"
+NOTE_FIELDS = ("income_note", "health_note", "housing_note", "water_note", "schooling_note")
+LINE_FIELDS = ("visit_time", "visitors", "person_met", "others_present", "next_visit_date")
+
+
+def new_visit_raw(household_id: str, profile: Profile, today: date) -> dict[str, Any]:
+    return {"household_id": household_id, "visit_date": today.isoformat(),
+            "visitors": "" if profile.is_town else profile.name, "visit_type": "routine"}
+
+
+class ReferralTable(QWidget):
+    """Items handed to a department after the visit: department, item, deadline."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([self.tr("交办部门"), self.tr("事项"),
+                                              self.tr("办理期限")])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setFixedHeight(100)
+        add = QPushButton(self.tr("添加交办事项"))
+        add.clicked.connect(lambda: self.append({}))
+        remove = QPushButton(self.tr("删除选中"))
+        remove.clicked.connect(lambda: self.table.removeRow(self.table.currentRow()))
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addLayout(row)
+
+    def append(self, item: dict[str, Any]) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        for column, key in enumerate(("department", "item", "deadline")):
+            self.table.setItem(row, column, QTableWidgetItem(str(item.get(key) or "")))
+
+    def set_items(self, items: list[dict[str, Any]]) -> None:
+        self.table.setRowCount(0)
+        for item in items:
+            self.append(item)
+
+    def items(self) -> list[dict[str, str]]:
+        result = []
+        for row in range(self.table.rowCount()):
+            cells = [self.table.item(row, c) for c in range(3)]
+            values = [cell.text().strip() if cell else "" for cell in cells]
+            if any(values):
+                result.append(dict(zip(("department", "item", "deadline"), values, strict=True)))
+        return result
+
+
+class VisitEditor(DraftingEditor):
+    """Record one visit to a household."""
+
+    draft_kind = DRAFT_KIND
+
+    def __init__(self, store: Store, paths: Paths, profile: Profile, raw: dict[str, Any],
+                 *, today: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(store, raw, today=today, parent=parent)
+        self.paths = paths
+        self.profile = profile
+        household = household_store.load_household(store, str(raw.get("household_id")))
+        self.household_name = f"{household.head_name}户" if household else "（户已删除）"
+        self._build()
+        self._load(self.raw_in)
+        self.setWindowTitle(self.title())
+        self.start()
+        self.resize(760, 760)
+
+    def _build(self) -> None:
+        f = self.form = FieldForm()
+        f.layout_.addRow(self.tr("走访对象"), QLabel(f"<b>{self.household_name}</b>"))
+        self.visit_date = f.add("visit_date", self.tr("走访日期"), date_box(self.today))
+        self.visit_time = f.add("visit_time", self.tr("走访时间"), line(placeholder="09:30"))
+        self.visitors = f.add("visitors", self.tr("走访人"), line())
+        self.visit_type = f.add("visit_type", self.tr("走访类型"), category_combo(VISIT_TYPES))
+        self.person_met = f.add("person_met", self.tr("见到的人"), line())
+        self.others_present = f.add("others_present", self.tr("其他在场人员"), line())
+        labels = {"income_note": "收入情况", "health_note": "健康情况", "housing_note": "住房情况",
+                  "water_note": "饮水情况", "schooling_note": "上学情况"}
+        for key in NOTE_FIELDS:
+            setattr(self, key, f.add(key, self.tr(labels[key]), line()))
+        self.needs = f.add("needs", self.tr("需求和问题"), check_list(categories_of(NEEDS), 80))
+        self.needs_detail = f.add("needs_detail", self.tr("具体情况"), text_area())
+        self.done_on_spot = f.add("done_on_spot", self.tr("当场办理"), text_area())
+        self.referrals = ReferralTable()
+        f.add("referrals", self.tr("交办事项"), self.referrals)
+        self.satisfaction = f.add("satisfaction", self.tr("满意度"),
+                                  category_combo(SATISFACTION, blank="（不填）"))
+        self.photos = PhotoStrip(self.store, self.paths.attachments_dir)
+        f.add("photos", self.tr("照片"), self.photos)
+        self.next_visit_date = f.add("next_visit_date", self.tr("下次走访日期"),
+                                     line(placeholder=self.tr("不填则按走访频次自动计算")))
+        self.problems_label = QLabel()
+        self.problems_label.setStyleSheet(ERROR_STYLE)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.problems_label)
+        layout.addLayout(self.button_row())
+        self.watch(self.visit_date.dateChanged, self.visit_type.currentIndexChanged,
+                   self.needs.itemChanged, self.needs_detail.textChanged,
+                   self.done_on_spot.textChanged, self.satisfaction.currentIndexChanged,
+                   self.referrals.table.itemChanged,
+                   *(getattr(self, key).textChanged for key in (*LINE_FIELDS, *NOTE_FIELDS)))
+
+    def _load(self, raw: dict[str, Any]) -> None:
+        self.visit_date.setDate(QDate.fromString(str(raw.get("visit_date") or
+                                                     self.today.isoformat()), "yyyy-MM-dd"))
+        for key in (*LINE_FIELDS, *NOTE_FIELDS):
+            getattr(self, key).setText(str(raw.get(key) or ""))
+        self.needs_detail.setPlainText(str(raw.get("needs_detail") or ""))
+        self.done_on_spot.setPlainText(str(raw.get("done_on_spot") or ""))
+        set_combo_code(self.visit_type, raw.get("visit_type") or "routine")
+        set_combo_code(self.satisfaction, raw.get("satisfaction"))
+        set_checked(self.needs, raw.get("needs") or ())
+        self.referrals.set_items(list(raw.get("referrals") or []))
+        self.photos.set_hashes(list(raw.get("photos") or []))
+
+    def raw(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"id": self.raw_in["id"],
+                                  "household_id": self.raw_in.get("household_id"),
+                                  "visit_date": date_text(self.visit_date)}
+        for key in (*LINE_FIELDS, *NOTE_FIELDS):
+            result[key] = getattr(self, key).text()
+        result.update(
+            visit_type=combo_code(self.visit_type), satisfaction=combo_code(self.satisfaction),
+            needs=checked_codes(self.needs), needs_detail=self.needs_detail.toPlainText(),
+            done_on_spot=self.done_on_spot.toPlainText(), referrals=self.referrals.items(),
+            photos=list(self.photos.hashes),
+        )
+        return result
+
+    def title(self) -> str:
+        return f"走访 {self.household_name} {date_text(self.visit_date)}"
+
+    def parse(self) -> Any:
+        return parse_visit(self.raw(), today=self.today)
+
+    def write(self, tx: Transaction, record: Any) -> str:
+        return household_store.save_visit(tx, record)
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        rest = self.form.show_problems(problems)
+        self.problems_label.setText("\n".join(rest.values()))
