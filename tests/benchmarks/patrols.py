@@ -1,0 +1,286 @@
+"""The patrol list, search and save on the benchmark home, against plain SQLite (the floor).
+
+All run in this process on a scratch copy of the benchmark home (saving adds records, and the
+cached home must stay as built), through the store the app uses, with a warm connection: the
+app keeps its connection open, so the first list or search after start-up pays for loading
+pages from disk once, which these figures do not include.
+
+``patrol_search`` / ``patrol_search_2ch``: the patrol page's search (``filter_condition`` with a
+query of 3+ characters, which goes through the trigram index, and of 2 characters, which falls
+back to LIKE) in the list's order, all ids fetched; floor: ``SELECT id FROM patrols WHERE <each
+searchable patrol column> LIKE '%word%' OR ...`` on a raw sqlite3 connection (the patrols table
+only, no order, no search of the findings).
+
+``patrol_list_store``: what the patrol list model does in the store when the page opens and the
+user jumps to the last row: every live id in the default order, then the display columns of the
+first and of the last 200-row block; floor: ``SELECT id FROM patrols``. Qt-free: the view's own
+cost is not included.
+
+``patrol_save``: ``parse_patrol`` + ``save_patrol`` of a patrol with 5 findings in one
+transaction; floor: the same 6 rows inserted with raw sqlite3 in one transaction
+(synchronous=FULL, the same database file, the same triggers).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import statistics
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+from meixian_desktop.core.patrols import parse_patrol
+from meixian_desktop.paths import under_home
+from meixian_desktop.store.database import Store, now_iso
+from meixian_desktop.store.patrols import (
+    PatrolFilter,
+    _finding_row,  # the rows save_patrol writes, so the floor writes the same
+    _patrol_row,
+    filter_condition,
+    save_patrol,
+)
+from meixian_desktop.store.search import searchable_columns
+from meixian_desktop.store.session import open_session
+from tests.benchmarks.fixture import FIXTURE_ROOT
+from tests.benchmarks.startup import Result
+
+SEARCH_WORD = "三里港"  # a tributary: in the area, route, river and notes of its patrols
+SEARCH_WORD_2CH = "石勇"  # a two-character name, as people search for cadres
+BUDGET = 15.0  # seconds one benchmark may take before it stops early
+BLOCK = 200  # rows the list model fetches at a time (ui.models.records.BLOCK)
+
+# The patrol list model's default order and display columns, mirrored for when the UI module
+# cannot be imported; normally they are read from PatrolTableModel itself.
+LIST_ORDER = "t.patrol_date DESC, t.rowid DESC"
+LIST_COLUMNS = (
+    "t.patrol_date", "t.kind",
+    "(SELECT group_concat(v.name, '、') FROM json_each(t.village_ids) j "
+    "JOIN villages v ON v.id = j.value)",
+    "t.leader",
+    "coalesce(nullif(t.area, ''), nullif(t.river_name || t.river_section, ''), t.plot_number)",
+    "(SELECT count(*) FROM findings f WHERE f.patrol_id = t.id AND f.deleted = 0)",
+    "(SELECT count(*) FROM findings f WHERE f.patrol_id = t.id AND f.deleted = 0 "
+    "AND f.status IN ('open', 'escalated'))",
+)
+
+Timed = Callable[[], float]  # does one run, returns the seconds its measured part took
+
+
+def list_model_sql() -> tuple[str, tuple[str, ...], str]:
+    """The patrol list model's order and column SQL, and where they came from."""
+    try:
+        from meixian_desktop.ui.models.patrols import PatrolTableModel
+    except Exception as exc:  # the UI is being written; the mirror keeps the benchmark running
+        return LIST_ORDER, LIST_COLUMNS, f"mirror ({type(exc).__name__})"
+    return (PatrolTableModel.default_order, tuple(c.sql for c in PatrolTableModel.columns),
+            "PatrolTableModel")
+
+
+def interleaved(app: Timed, floor: Timed, runs: int, warmup: int, *, name: str,
+                log: Callable[[str], None] | None) -> tuple[float, float]:
+    """Median milliseconds of ``app`` and of ``floor``, runs alternating which goes first.
+
+    A benchmark slower than BUDGET seconds in all stops early (after at least one measured
+    run), so a pathological case still reports its figure without stalling the whole runner.
+    """
+    started = perf_counter()
+    for _ in range(warmup):
+        app()
+        floor()
+    app_times: list[float] = []
+    floor_times: list[float] = []
+    for number in range(runs):
+        pairs = ((app, app_times), (floor, floor_times))
+        for measure, times in pairs if number % 2 == 0 else reversed(pairs):
+            times.append(measure())
+        if perf_counter() - started > BUDGET and number + 1 < runs:
+            if log is not None:
+                log(f"{name}: stopped after {number + 1} of {runs} runs ({BUDGET:.0f} s budget)")
+            break
+    return statistics.median(app_times) * 1000, statistics.median(floor_times) * 1000
+
+
+def scratch_copy(home: Path) -> Path:
+    """A copy of the benchmark home next to it (same file system, so the same fsync cost)."""
+    target = FIXTURE_ROOT / f"scratch-{os.getpid()}"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(home, target, ignore=shutil.ignore_patterns("*.lock"))
+    return target
+
+
+def run_patrols(home: Path, runs: int, *, warmup: int = 1,
+                log: Callable[[str], None] | None = None) -> list[Result]:
+    """Measure search, list and save on a scratch copy of ``home``; the copy is removed."""
+    scratch = scratch_copy(home)
+    try:
+        with open_session(under_home(scratch)) as session:
+            raw = sqlite3.connect(session.paths.database, isolation_level=None)
+            try:
+                raw.execute("PRAGMA synchronous = FULL")
+                store = session.store
+                return [
+                    measure_search("patrol_search", store, raw, SEARCH_WORD, runs, warmup, log),
+                    measure_search("patrol_search_2ch", store, raw, SEARCH_WORD_2CH, runs,
+                                   warmup, log),
+                    measure_list(store, raw, runs, warmup, log),
+                    measure_save(store, raw, runs, warmup, log),
+                ]
+            finally:
+                raw.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def measure_search(name: str, store: Store, raw: sqlite3.Connection, word: str, runs: int,
+                   warmup: int, log: Callable[[str], None] | None) -> Result:
+    order, _, _ = list_model_sql()
+    today = date.today()
+    found: dict[str, int] = {}
+
+    def app() -> float:
+        start = perf_counter()
+        condition, params = filter_condition(store, PatrolFilter(query=word), today)
+        ids = [row[0] for row in store.conn.execute(
+            f"SELECT t.id FROM patrols t WHERE t.deleted = 0 AND ({condition}) "
+            f"ORDER BY {order}", params)]
+        seconds = perf_counter() - start
+        found["app"] = len(ids)
+        return seconds
+
+    columns = searchable_columns(store, "patrols")
+    scan = "SELECT id FROM patrols WHERE " + " OR ".join(f"{c} LIKE ?" for c in columns)
+
+    def floor() -> float:
+        start = perf_counter()
+        ids = raw.execute(scan, [f"%{word}%"] * len(columns)).fetchall()
+        seconds = perf_counter() - start
+        found["floor"] = len(ids)
+        return seconds
+
+    value, floor_ms = interleaved(app, floor, runs, warmup, name=name, log=log)
+    if log is not None:
+        log(f"{name}: “{word}” finds {found['app']} patrols (the LIKE scan {found['floor']})")
+    return Result(name, "ms", value, floor_ms)
+
+
+def measure_list(store: Store, raw: sqlite3.Connection, runs: int, warmup: int,
+                 log: Callable[[str], None] | None) -> Result:
+    order, columns, source = list_model_sql()
+    exprs = ", ".join(columns)
+    shown: dict[str, int] = {}
+
+    def block_rows(ids: list[str], row: int) -> list[tuple]:
+        block = ids[row // BLOCK * BLOCK : (row // BLOCK + 1) * BLOCK]
+        marks = ", ".join("?" for _ in block)
+        return store.conn.execute(
+            f"SELECT t.id, {exprs} FROM patrols t WHERE t.id IN ({marks})", block
+        ).fetchall()
+
+    def app() -> float:
+        start = perf_counter()
+        ids = [row[0] for row in store.conn.execute(
+            f"SELECT t.id FROM patrols t WHERE t.deleted = 0 ORDER BY {order}")]
+        first = block_rows(ids, 0) if ids else []
+        last = block_rows(ids, len(ids) - 1) if ids else []
+        seconds = perf_counter() - start
+        shown.update(ids=len(ids), rows=len(first) + len(last))
+        return seconds
+
+    def floor() -> float:
+        start = perf_counter()
+        raw.execute("SELECT id FROM patrols").fetchall()
+        return perf_counter() - start
+
+    value, floor_ms = interleaved(app, floor, runs, warmup, name="patrol_list_store", log=log)
+    if log is not None:
+        log(f"patrol_list_store: {shown['ids']} ids, {shown['rows']} rows shown "
+            f"(order and columns from {source})")
+    return Result("patrol_list_store", "ms", value, floor_ms)
+
+
+def patrol_with_findings(village_id: str, number: int) -> dict[str, Any]:
+    """A forest patrol with 5 findings, as typed (what the editor hands to parse_patrol)."""
+    day = (date.today() - timedelta(days=1)).isoformat()  # today's would need its end time past
+    findings = [
+        {"category": category, "description": description, "place": place,
+         "lat": f"{28.74 + i / 1000:.5f}", "lon": f"{113.47 + i / 1000:.5f}",
+         "persons": persons, "action": action, "deadline": date.today().isoformat()}
+        for i, (category, description, place, persons, action) in enumerate((
+            ("field_fire", "村民在田边烧秸秆，已当场劝阻并扑灭", "后山林区三岔路口",
+             "张国华（第三组村民）", "dissuaded"),
+            ("fire_hazard", "防火通道内枯枝落叶堆积约50米", "后山防火通道2号弯道", "", "registered"),
+            ("entrant_registration", "外地游客3人进山未登记，已补登记", "后山进山路口", "",
+             "registered"),
+            ("facility_damage", "森林防火宣传牌被风刮倒", "瞭望台东侧山坳", "", "registered"),
+            ("illegal_logging", "发现新伐杉木桩5根，疑似无证采伐", "张家祖山坟山片",
+             "", "reported"),
+        ))
+    ]
+    return {
+        "kind": "forest", "patrol_date": day, "start_time": "08:30", "end_time": "11:20",
+        "weather": "sunny", "leader": "李梅", "companions": "张建国、张德胜",
+        "village_ids": [village_id], "area": "张韩村后山林区", "route_start": "张韩村村部",
+        "route_end": "后山防火瞭望台", "distance_km": "8.5", "signature": "李梅",
+        "notes": f"基准测试第{number}次保存：沿防火通道巡查，宣传森林防火“十不准”。",
+        "fire_danger": "4", "forest_entrants": "6", "findings": findings,
+    }
+
+
+def measure_save(store: Store, raw: sqlite3.Connection, runs: int, warmup: int,
+                 log: Callable[[str], None] | None) -> Result:
+    village_id = store.conn.execute(
+        "SELECT id FROM villages WHERE deleted = 0 ORDER BY sort LIMIT 1").fetchone()[0]
+    device = store.device_id()
+    today = date.today()
+    saved = {"app": 0, "floor": 0}
+
+    def typed() -> dict[str, Any]:
+        return patrol_with_findings(village_id, saved["app"] + saved["floor"])
+
+    def app() -> float:
+        patrol = typed()
+        start = perf_counter()
+        parsed = parse_patrol(patrol, today=today)
+        with store.transaction() as tx:
+            save_patrol(tx, parsed)
+        seconds = perf_counter() - start
+        saved["app"] += 1
+        return seconds
+
+    def convention(counter: int) -> dict[str, Any]:
+        stamp = now_iso()
+        wall = store.now_ms()
+        return {"id": str(uuid.uuid4()), "created_at": stamp, "updated_at": stamp,
+                "hlc": f"{wall:013d}-{counter:05d}-{device}", "origin": device, "rev": 1,
+                "deleted": 0}
+
+    def insert(table: str, row: dict[str, Any]) -> None:
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        raw.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(row.values()))
+
+    def floor() -> float:
+        patrol = parse_patrol(typed(), today=today)  # rows prepared outside the timing
+        patrol_row = {**convention(0), **_patrol_row(patrol)}
+        finding_rows = [{**convention(n + 1), **_finding_row(f, patrol_row["id"], n)}
+                        for n, f in enumerate(patrol.findings)]
+        start = perf_counter()
+        raw.execute("BEGIN IMMEDIATE")
+        insert("patrols", patrol_row)
+        for row in finding_rows:
+            insert("findings", row)
+        raw.execute("COMMIT")
+        seconds = perf_counter() - start
+        saved["floor"] += 1
+        return seconds
+
+    value, floor_ms = interleaved(app, floor, runs, warmup, name="patrol_save", log=log)
+    if log is not None:
+        log(f"patrol_save: {saved['app']} patrols saved by the store, {saved['floor']} by the "
+            "floor, 5 findings each")
+    return Result("patrol_save", "ms", value, floor_ms)
