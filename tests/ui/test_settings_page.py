@@ -72,3 +72,20 @@ def test_buttons_without_a_selection_explain(qtbot, store) -> None:
     page = make_page(qtbot, store)
     page.villages.rename_group()
     assert "请先" in page.villages.message.text()
+
+
+def test_changing_visit_frequency_moves_due_visits(qtbot, store) -> None:
+    from datetime import date
+
+    from meixian_desktop.core.households import Household, Visit, add_months
+    from meixian_desktop.store import households
+
+    village = villages.list_villages(store)[0]
+    with store.transaction() as tx:
+        plain = households.save_household(tx, Household(village.id, "张三"))
+        households.save_visit(tx, Visit(plain, date(2025, 1, 31), "李梅"))
+    assert households.next_due(store, plain) == date(2025, 7, 31)
+    page = make_page(qtbot, store)
+    page.form.editors["visit_months_other"].setValue(3)
+    assert page.form.save()
+    assert households.next_due(store, plain) == add_months(date(2025, 1, 31), 3)

@@ -34,6 +34,9 @@ from meixian_desktop.sync.keys import fingerprint
 from meixian_desktop.ui.models.villages import GroupTableModel, VillageTableModel
 
 
+VISIT_FREQUENCY = ("visit_months_key_group", "visit_months_other")
+
+
 def _editor_for(setting: Setting, value: Any) -> QWidget:
     if setting.kind == "bool":
         box = QCheckBox()
@@ -76,10 +79,17 @@ class SettingsForm(QWidget):
         form.addRow(save, self.message)
 
     def save(self) -> bool:
+        """Save every setting at once; a changed visit frequency moves every due visit."""
+        from meixian_desktop.store.households import refresh_all_due
+
         try:
-            with self.store.transaction():
+            with self.store.transaction() as tx:
+                before = settings_store.all_values(self.store)
                 for key, editor in self.editors.items():
                     settings_store.put(self.store, key, _editor_value(editor))
+                after = settings_store.all_values(self.store)
+                if any(before[k] != after[k] for k in VISIT_FREQUENCY):
+                    refresh_all_due(tx)
         except (ValidationError, StoreError) as exc:
             self.message.setText(exc.message)
             return False
