@@ -33,7 +33,6 @@ from meixian_desktop.store.errors import StoreError
 from meixian_desktop.sync.keys import fingerprint
 from meixian_desktop.ui.models.villages import GroupTableModel, VillageTableModel
 
-
 VISIT_FREQUENCY = ("visit_months_key_group", "visit_months_other")
 
 
