@@ -169,5 +169,8 @@ def table_view(model: Any) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setResizeContentsPrecision(40)  # measure a screenful, not 100,000
     view.verticalHeader().setVisible(False)
+    model.modelReset.connect(view.resizeColumnsToContents)
+    view.resizeColumnsToContents()
     return view

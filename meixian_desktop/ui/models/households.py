@@ -39,7 +39,8 @@ class HouseholdTableModel(RecordTableModel):
         Column("村民小组", "(SELECT g.name FROM village_groups g WHERE g.id = t.group_id)"),
         Column("重点人群", ALL_TAGS, tag_labels),
         Column("联系电话", "t.phone", masked_phone),
-        Column("下次走访", "t.next_visit_due"),
+        Column("下次走访", "t.next_visit_due",
+               alert=lambda day: bool(day) and str(day) < date.today().isoformat()),
     )
 
 

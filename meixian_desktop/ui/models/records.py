@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 
 from meixian_desktop.store.database import Store
 
 BLOCK = 200
+ALERT = QColor("#b00020")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -21,6 +23,7 @@ class Column:
     header: str
     sql: str
     show: Callable[[Any], str] = field(default=lambda value: "" if value is None else str(value))
+    alert: Callable[[Any], bool] | None = None  # shown in red when true (e.g. overdue)
 
 
 class RecordTableModel(QAbstractTableModel):
@@ -90,6 +93,10 @@ class RecordTableModel(QAbstractTableModel):
             return column.show(self._row(index.row())[index.column()])
         if role == Qt.ItemDataRole.UserRole:
             return self.ids[index.row()]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            column = self.columns[index.column()]
+            if column.alert is not None and column.alert(self._row(index.row())[index.column()]):
+                return ALERT
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,

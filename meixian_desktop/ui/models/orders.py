@@ -1,0 +1,101 @@
+"""Table models of the 监护令 section: the order list and one order's timeline."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from meixian_desktop.core.orders import LIVE_STATUSES, STATUSES, TimelineEntry
+from meixian_desktop.store import settings as settings_store
+from meixian_desktop.store.database import Store
+from meixian_desktop.ui.models.records import Column, RecordTableModel
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+LATE = QColor("#b00020")
+
+# Names and relations only: ID numbers and phones of guardians never reach a list.
+GUARDIAN_NAMES = (
+    "(SELECT group_concat(json_extract(j.value, '$[0]') || '（' || "
+    "json_extract(j.value, '$[1]') || '）', '、') FROM json_each(t.guardians) j)"
+)
+VILLAGE_NAME = "(SELECT v.name FROM villages v WHERE v.id = t.village_id)"
+_LIVE = ", ".join(f"'{status}'" for status in LIVE_STATUSES)
+NEXT_FOLLOWUP = f"CASE WHEN t.status IN ({_LIVE}) THEN t.next_followup_date END"
+NEXT_COLUMN = 6
+
+
+def order_columns(show_minor_names: bool) -> tuple[Column, ...]:
+    """The list's columns; the minor is shown by pseudonym unless the setting allows names."""
+    return (
+        Column("文号", "t.number"),
+        Column("签发日期", "t.issue_date"),
+        Column("未成年人", "t.minor_name" if show_minor_names else "t.minor_pseudonym"),
+        Column("监护人", GUARDIAN_NAMES),
+        Column("村（社区）", VILLAGE_NAME),
+        Column("状态", "t.status", lambda code: STATUSES.label_of(str(code))),
+        Column("下次回访", NEXT_FOLLOWUP),
+    )
+
+
+class OrderTableModel(RecordTableModel):
+    """Every live order matching the page's filter, newest first; a late follow-up in red."""
+
+    table = "orders"
+    default_order = "t.issue_date DESC, t.rowid DESC"
+
+    def __init__(self, store: Store, parent: Any = None, *, today: date | None = None) -> None:
+        self.columns = order_columns(
+            bool(settings_store.get(store, "show_minor_names_in_lists")))
+        self.today = today or date.today()
+        super().__init__(store, parent)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ForegroundRole and index.isValid()
+                and index.column() == NEXT_COLUMN and index.row() < len(self.ids)):
+            value = self._row(index.row())[NEXT_COLUMN]
+            return QBrush(LATE) if value and str(value) < self.today.isoformat() else None
+        return super().data(index, role)
+
+
+class TimelineModel(QAbstractTableModel):
+    """What happened to one order, earliest first: issued, served, steps, follow-ups."""
+
+    headers = ("时间", "事项", "说明")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.entries: list[TimelineEntry] = []
+
+    def set_entries(self, entries: list[TimelineEntry]) -> None:
+        self.beginResetModel()
+        self.entries = list(entries)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.entries):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            entry = self.entries[index.row()]
+            if index.column() == 0:
+                return entry.at[:16].replace("T", " ")
+            return entry.title if index.column() == 1 else entry.detail
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
+            return self.headers[section]
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
