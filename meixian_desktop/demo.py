@@ -241,7 +241,7 @@ FINDINGS: dict[str, tuple[FindingTemplate, ...]] = {
     "river": (
         FindingTemplate("illegal_sand", "河道内发现采砂作业痕迹和挖机履带印，疑似夜间非法采砂",
                         "reported", (7, 20), fixed="水利站、派出所联合执法，已恢复河床"),
-        FindingTemplate("illegal_fishing", "发现2人在三里港电鱼，已当场制止，收缴电鱼器具1套并登记",
+        FindingTemplate("illegal_fishing", "发现2人在河中电鱼，已当场制止，收缴电鱼器具1套并登记",
                         "stopped", (1, 3), quick=True, person=True, fixed="器具已移交农业执法"),
         FindingTemplate("illegal_fishing", "河中发现地笼网3条，已收缴销毁", "stopped", (1, 3),
                         quick=True, fixed="网具已销毁"),

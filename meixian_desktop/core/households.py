@@ -11,7 +11,7 @@ from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems
 from meixian_desktop.core.geo import parse_number
 from meixian_desktop.core.patrols import parse_date, parse_time
-from meixian_desktop.core.validation import check_id_number, check_phone
+from meixian_desktop.core.validation import ID_BIRTH_EARLIEST, check_id_number, check_phone
 
 TAGS = categories("household_tag", "重点人群", [
     ("dibao", "低保"), ("tekun", "特困"), ("monitored", "防返贫监测户"),
@@ -243,7 +243,8 @@ def parse_member(raw: dict[str, Any], *, today: date, problems: Problems,
             id_text, gender, birth = checked.number, checked.gender, checked.birth_date
     else:
         birth = problems.check(f"{prefix}birth_date", parse_date, raw.get("birth_date"),
-                               "出生日期", f"{prefix}birth_date", today=today)
+                               "出生日期", f"{prefix}birth_date", today=today,
+                               earliest=ID_BIRTH_EARLIEST)
         if raw.get("birth_date") and f"{prefix}birth_date" not in problems.found and birth is None:
             problems.add(f"{prefix}birth_date", "出生日期不对。")
     if gender and gender not in ("male", "female"):

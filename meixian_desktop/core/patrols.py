@@ -196,7 +196,7 @@ EARLIEST = date(2000, 1, 1)
 
 
 def parse_date(text: Any, label: str, field_name: str, *, today: date,
-               allow_future: bool = False) -> date | None:
+               allow_future: bool = False, earliest: date = EARLIEST) -> date | None:
     """An ISO date (2025-03-05) or None when blank; not in the future unless allowed."""
     if isinstance(text, date):
         value = text
@@ -212,7 +212,7 @@ def parse_date(text: Any, label: str, field_name: str, *, today: date,
         except ValueError:
             raise ValidationError(f"{label}“{cleaned}”不是有效日期，请按 2025-03-05 的格式填写。",
                                   field_name) from None
-    if value < EARLIEST:
+    if value < earliest:
         raise ValidationError(f"{label}太早了（{value}），请核对年份。", field_name)
     if not allow_future and value > today:
         raise ValidationError(f"{label}（{value}）还没到，不能填将来的日期。", field_name)

@@ -99,7 +99,12 @@ def _save_children(tx: Transaction, table: str, household_id: str,
     """Upsert the given child rows of a household and tombstone the ones no longer there."""
     kept = set()
     for child_id, values in rows:
-        if child_id and records.get(tx.store, table, child_id):
+        existing = records.get(tx.store, table, child_id) if child_id else None
+        if existing and existing["household_id"] != household_id:
+            existing, child_id = None, None  # another household's row: this is a new one
+        if existing and child_id:
+            if existing["deleted"]:  # still on the form, so the user wants it kept
+                records.restore(tx, table, child_id)
             records.update(tx, table, child_id, values)
             kept.add(child_id)
         else:
@@ -130,8 +135,9 @@ def save_household(tx: Transaction, household: Household) -> str:
 
 def save_visit(tx: Transaction, visit: Visit) -> str:
     """Insert or update a visit and move its household's next due visit."""
-    if not records.get(tx.store, "households", visit.household_id):
-        raise KeyError(visit.household_id)
+    household = records.get(tx.store, "households", visit.household_id)
+    if not household or household["deleted"]:
+        raise RecordInvalid({"household_id": "这户已经被删除，不能再登记走访。请关闭后刷新列表。"})
     photos = list(visit.photos)
     if set(photos) - attachments.known(tx.store, photos):
         raise RecordInvalid({"photos": "有照片文件没有保存成功，请删除后重新添加。"})

@@ -73,6 +73,16 @@ def tombstone(tx: Transaction, table: str, record_id: str) -> None:
         raise KeyError(f"{table} has no live record {record_id}")
 
 
+def restore(tx: Transaction, table: str, record_id: str) -> None:
+    """Bring a tombstoned record back (it was edited again after someone removed it)."""
+    _check_table(tx.conn, table)
+    tx.conn.execute(
+        f"UPDATE {table} SET deleted = 0, updated_at = ?, hlc = ?, rev = rev + 1 "
+        "WHERE id = ? AND deleted = 1",
+        (now_iso(), tx.hlc(), record_id),
+    )
+
+
 def get(store: Store, table: str, record_id: str) -> dict[str, Any] | None:
     """One record as a dict, tombstoned or not; None when there is no such id."""
     _check_table(store.conn, table)
