@@ -121,6 +121,7 @@ class Built:
 
     analysis: dict
     exe: dict
+    executables: list
     collect_binaries: list
     collect_datas: list
     namespace: dict
@@ -141,9 +142,12 @@ def run_spec(monkeypatch, platform: str, binaries: list[str], datas: list, links
         return "pyz"
 
     def exe(*args, **options):
-        built.exe = options
+        built.exe = built.__dict__.get("exe", options)  # the first one is the GUI
+        return options
 
-    def collect(exe, binaries, datas, **options):
+    def collect(*args, **options):
+        *executables, binaries, datas = args
+        built.executables = executables
         built.collect_binaries = [dest for dest, _src, _type in binaries]
         built.collect_datas = [dest for dest, _src, _type in datas]
 
@@ -166,6 +170,7 @@ def run_spec(monkeypatch, platform: str, binaries: list[str], datas: list, links
 def test_linux_build(monkeypatch) -> None:
     built = run_spec(monkeypatch, "linux", LINUX_BINARIES, LINUX_DATAS, LINUX_LINKS)
 
+    assert len(built.executables) == 1  # Linux: the GUI has a console already
     assert built.exe["name"] == "meixian-desktop"
     assert built.exe["console"] is True  # --smoke output must be visible
     assert built.exe["strip"] is True and built.exe["upx"] is False
@@ -211,6 +216,8 @@ def test_windows_build(monkeypatch) -> None:
 
     assert built.exe["console"] is False  # windowed
     assert built.exe["strip"] is False
+    assert [(e["name"], e["console"]) for e in built.executables] == [
+        ("meixian-desktop", False), ("meixian-desktop-cli", True)]  # a console twin for commands
     kept = {name.rsplit("\\", 1)[-1] for name in built.collect_binaries}
     assert kept == {"python311.dll", "QtGui.pyd", "Qt6Gui.dll", "Qt6Core.dll", "qwindows.dll",
                     "qoffscreen.dll", "qminimal.dll", "qmodernwindowsstyle.dll", "qjpeg.dll"}
