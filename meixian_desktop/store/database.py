@@ -116,6 +116,10 @@ class Store:
         return store
 
     def close(self) -> None:
+        try:
+            self.conn.execute("PRAGMA optimize")  # keeps the planner's statistics current
+        except sqlite3.Error:
+            pass  # read-only or busy: statistics can wait for the next close
         self.conn.close()
 
     def __enter__(self) -> Store:

@@ -47,7 +47,7 @@ from meixian_desktop.store.session import open_session
 
 FIXTURE_ROOT = Path(tempfile.gettempdir()) / "meixian-bench"
 MARKER = "bench-fixture.json"
-FIXTURE_VERSION = 2  # bump when the rows made change, so cached homes are rebuilt
+FIXTURE_VERSION = 3  # bump when the rows made change, so cached homes are rebuilt
 WORKER_NAME = "测试"
 WORKER_VILLAGES = ("张韩村", "三里村", "石塘村")
 REFERENCE_TABLES = frozenset({"villages"})
