@@ -21,7 +21,7 @@ from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import attachments, due, records
 from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.database import Store, Transaction
-from meixian_desktop.store.search import match_condition
+from meixian_desktop.store.search import matching_rowids
 
 
 def _day(value: date | None) -> str | None:
@@ -358,12 +358,13 @@ def filter_condition(store: Store, chosen: HouseholdFilter, today: date
         parts.append("t.next_visit_due <= ?")
         params.append((today + timedelta(days=7)).isoformat())
     if chosen.query.strip():
-        own = match_condition(store, "households", chosen.query, "t")
-        person = match_condition(store, "members", chosen.query, "m")
+        own = matching_rowids(store, "households", chosen.query)
+        person = matching_rowids(store, "members", chosen.query)
         assert own is not None and person is not None
         parts.append(
-            f"(({own[0]}) OR t.id IN (SELECT m.household_id FROM members m "
-            f"WHERE m.deleted = 0 AND {person[0]}))"
+            f"t.rowid IN ({own[0]} UNION SELECT h.rowid FROM members m "
+            f"JOIN households h ON h.id = m.household_id WHERE m.deleted = 0 "
+            f"AND m.rowid IN ({person[0]}))"
         )
         params.extend([*own[1], *person[1]])
     return " AND ".join(parts), params

@@ -21,7 +21,7 @@ from meixian_desktop.core.patrols import (
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import attachments, due, records
 from meixian_desktop.store.database import Store, Transaction
-from meixian_desktop.store.search import match_condition
+from meixian_desktop.store.search import matching_rowids
 
 OPEN_STATUSES = ("open", "escalated")
 
@@ -319,12 +319,14 @@ def filter_condition(store: Store, chosen: PatrolFilter, today: date
         if overdue:
             params.append(today.isoformat())
     if chosen.query.strip():
-        own = match_condition(store, "patrols", chosen.query, "t")
-        found = match_condition(store, "findings", chosen.query, "f")
+        # One set of rowids from both indexes: an OR across the two would scan every patrol.
+        own = matching_rowids(store, "patrols", chosen.query)
+        found = matching_rowids(store, "findings", chosen.query)
         assert own is not None and found is not None
         parts.append(
-            f"(({own[0]}) OR t.id IN (SELECT f.patrol_id FROM findings f "
-            f"WHERE f.deleted = 0 AND {found[0]}))"
+            f"t.rowid IN ({own[0]} UNION SELECT p.rowid FROM findings f "
+            f"JOIN patrols p ON p.id = f.patrol_id WHERE f.deleted = 0 "
+            f"AND f.rowid IN ({found[0]}))"
         )
         params.extend([*own[1], *found[1]])
     return " AND ".join(parts), params

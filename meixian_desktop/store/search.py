@@ -53,6 +53,15 @@ def match_condition(store: Store, table: str, query: str, alias: str = "t"
     return " AND ".join(parts), params
 
 
+def matching_rowids(store: Store, table: str, query: str) -> tuple[str, list[object]] | None:
+    """A SELECT of the rowids of ``table`` rows containing every word (live or not), for
+    combining with other sets by UNION: the trigram index drives it when a word allows."""
+    condition = match_condition(store, table, query, "s")
+    if condition is None:
+        return None
+    return f"SELECT s.rowid FROM {table} s WHERE {condition[0]}", condition[1]
+
+
 def search_ids(store: Store, table: str, query: str, *, limit: int = 1000) -> list[str]:
     """Ids of live records of ``table`` containing every word of ``query``, newest first."""
     condition = match_condition(store, table, query)
