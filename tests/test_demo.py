@@ -89,7 +89,7 @@ def test_today_list_shows_overdue_and_due_findings(demo) -> None:
     profile = profile_store.load(demo.store)
     items = due_items(demo.store, profile, date.today())
     labels = {item.kind_label for item in items}
-    assert labels == {"巡查问题整改", "巡查问题复查"}
+    assert labels >= {"巡查问题整改", "巡查问题复查", "监护令回访", "监护令考察期届满", "监护令待送达"}
     assert any(item.overdue(date.today()) for item in items)
     assert any(not item.overdue(date.today()) for item in items)
 
@@ -135,3 +135,28 @@ def test_same_seed_same_patrols(tmp_path) -> None:
                         "ORDER BY patrol_date, start_time, leader")
 
     assert content(tmp_path / "a") == content(tmp_path / "b")
+
+
+def test_orders_at_every_stage_valid_by_the_typed_rules(demo) -> None:
+    from meixian_desktop.core.orders import order_to_raw, parse_order
+    from meixian_desktop.store import orders as order_store
+
+    statuses = dict(rows(demo, "SELECT status, count(*) FROM orders GROUP BY status"))
+    assert set(statuses) == {"pending", "served", "observing", "ended"}
+    assert {r[0] for r in rows(demo, "SELECT outcome FROM orders WHERE status = 'ended'")} == {
+        "fulfilled", "unfulfilled"}
+    today = date.today()
+    for (order_id,) in rows(demo, "SELECT id FROM orders"):
+        order = order_store.load_order(demo.store, order_id)
+        assert order is not None
+        assert parse_order(order_to_raw(order), today=today) == order
+        if order.status != "pending":
+            assert order_store.services(demo.store, order_id)
+            assert order.history[0].to_status == "served"
+        for followup in order_store.followups(demo.store, order_id):
+            assert len(followup.compliance) == len(order.duties)
+    profile = profile_store.load(demo.store)
+    items = order_store.orders_due(demo.store, profile, today, 7)
+    assert {i.kind_label for i in items} == {"监护令回访", "监护令考察期届满", "监护令待送达"}
+    names = {r[0] for r in rows(demo, "SELECT minor_name FROM orders")}
+    assert not any(name in item.title for item in items for name in names)

@@ -263,7 +263,10 @@ def save_service(tx: Transaction, order_id: str, service: ServiceRecord, actor: 
     problems = service_problems(order, service)
     if problems:
         raise RecordInvalid(problems)
-    step = service_step(order.status, service.method, actor, at)
+    try:
+        step = service_step(order.status, service.method, actor, at)
+    except ValidationError as exc:
+        raise RecordInvalid({exc.field or "status": exc.message}) from exc
     service_id = records.insert(tx, "order_services", {
         "order_id": order_id, "document": _json([service.document, service.document_number]),
         "recipient": service.recipient, "recipient_relation": service.recipient_relation,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from meixian_desktop import APP_ID, APP_NAME, __version__
@@ -78,7 +78,10 @@ def run_gui(paths: Paths, *, demo: bool = False, smoke: bool = False) -> int:
         window.show()
         if smoke:
             app.processEvents()
-            print(f"smoke: main window shown ({window.windowTitle()})")
+            print(f"smoke: main window shown ({window.windowTitle()})", flush=True)
+            QThreadPool.globalInstance().waitForDone()  # the background work finishes cleanly
+            app.processEvents()
+            print(f"smoke: {window.nav.item(0).text()}", flush=True)
             window.close()
             return 0
         QTimer.singleShot(0, window.raise_)

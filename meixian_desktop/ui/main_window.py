@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
             "today": self._make_today,
             "patrol": self._make_patrols,
             "visit": self._make_visits,
+            "order": self._make_orders,
             "settings": self._make_settings,
         }
         for section in SECTIONS:
@@ -103,10 +104,10 @@ class MainWindow(QMainWindow):
         return factory() if factory else PlaceholderPage(section)
 
     def _make_today(self) -> QWidget:
-        page = TodayPage(self.store, self.profile)
+        page = TodayPage(self.store, self.profile, runner=self.runner)
         page.count_changed.connect(self._set_due_badge)
         page.open_record.connect(self.open_record)
-        self._set_due_badge(page.list.count())
+        self._set_due_badge(page.list.count())  # a synchronous runner has filled it already
         return page
 
     def _make_patrols(self) -> QWidget:
@@ -120,6 +121,13 @@ class MainWindow(QMainWindow):
         from meixian_desktop.ui.pages.visits import VisitPage
 
         page = VisitPage(self.store, self.session.paths, self.profile)
+        page.model.modelReset.connect(self.refresh_today)
+        return page
+
+    def _make_orders(self) -> QWidget:
+        from meixian_desktop.ui.pages.orders import OrderPage
+
+        page = OrderPage(self.store, self.session.paths, self.profile)
         page.model.modelReset.connect(self.refresh_today)
         return page
 
@@ -148,6 +156,9 @@ class MainWindow(QMainWindow):
         if table == "households":
             page = self.show_section("visit")
             return page.open_household(record_id, tab="visits")  # type: ignore[attr-defined]
+        if table == "orders":
+            page = self.show_section("order")
+            return page.open_order(record_id)  # type: ignore[attr-defined]
         self.statusBar().showMessage(self.tr("这类记录的页面还没有建好：") + table, 5000)
         return None
 

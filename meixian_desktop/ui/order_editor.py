@@ -172,7 +172,8 @@ class RowTable(QWidget):
         return number
 
     def set_cell(self, row: int, key: str, text: str) -> None:
-        self.table.item(row, self.keys.index(key)).setText(text)
+        self.table.setItem(row, self.keys.index(key), QTableWidgetItem(text))
+        self.changed.emit()
 
     def remove_row(self) -> None:
         if self.table.currentRow() >= 0:

@@ -1,11 +1,13 @@
 """Cold start of the app on the benchmark home versus a bare PySide6 window (the floor).
 
-Both are fresh Python processes, timed from spawn until they exit right after showing a window
-and processing events: the app as ``python -m meixian_desktop --home H --smoke``, the floor as
-``python -c FLOOR_SCRIPT`` (QApplication + a QMainWindow of the app's default size). One run of
-each gives both the wall time (``startup``) and the peak resident memory (``memory``). Runs are
-interleaved, alternating which goes first, after one unmeasured warm-up of each (file cache,
-bytecode, the window geometry the app saves on its first close).
+Both are fresh Python processes, timed from spawn to the line each prints once its window is
+shown and painted (``startup``), and to their exit (``startup_exit``, which also counts the
+app's background work such as filling 今日待办): the app as
+``python -m meixian_desktop --home H --smoke``, the floor as ``python -c FLOOR_SCRIPT``
+(QApplication + a QMainWindow of the app's default size). One run of each gives both times
+and the peak resident memory (``memory``). Runs are interleaved, alternating which goes
+first, after one unmeasured warm-up of each (file cache, bytecode, the window geometry the
+app saves on its first close).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ window = QMainWindow()
 window.resize(1100, 720)
 window.show()
 app.processEvents()
-print({FLOOR_EXPECT!r})
+print({FLOOR_EXPECT!r}, flush=True)
 window.close()
 sys.exit(0)
 """
@@ -104,7 +106,11 @@ def run_startup(
             log(f"run {number + 1}/{runs}: app {a.seconds:.3f} s {_mb(a)}  "
                 f"floor {f.seconds:.3f} s {_mb(f)}")
     return [
-        Result("startup", "s", _median([s.seconds for s in app_samples]),
+        # To the window shown (the line each prints right after showing it and painting).
+        Result("startup", "s", _median([s.shown_seconds for s in app_samples]),
+               _median([s.shown_seconds for s in floor_samples])),
+        # To the process's exit: includes the app's background work after the window is up.
+        Result("startup_exit", "s", _median([s.seconds for s in app_samples]),
                _median([s.seconds for s in floor_samples])),
         Result("memory", "MB", _median([s.max_rss_mb for s in app_samples]),
                _median([s.max_rss_mb for s in floor_samples])),

@@ -111,3 +111,21 @@ def test_menu_shortcuts_switch_sections(qtbot, session) -> None:
     assert shortcuts[:3] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"]
     go_menu.actions()[8].trigger()
     assert window.nav.currentRow() == 8 and "settings" in window.pages
+
+
+def test_open_record_opens_an_order_and_audits_it(qtbot, session) -> None:
+    from meixian_desktop.store import orders as order_store
+    from meixian_desktop.ui.pages.orders import OrderPage
+    from tests.ui.test_orders_page import fill_order
+
+    window = make_window(qtbot, session)
+    page = window.show_section("order")
+    assert isinstance(page, OrderPage)
+    editor = page.new_order()
+    fill_order(editor)
+    assert editor.save()
+    editor.close()
+    opened = window.open_record("orders", editor.saved_id)
+    assert opened is not None and opened.minor_name.text() == "𠮷小明"
+    trail = order_store.audit_trail(session.store, editor.saved_id)
+    assert [(e.actor, e.action) for e in trail] == [("李梅", "change"), ("李梅", "view")]

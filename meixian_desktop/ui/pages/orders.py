@@ -100,8 +100,8 @@ class OrderPage(QWidget):
             filters.addWidget(widget)
         filters.addStretch()
         banner = QHBoxLayout()
-        for widget in (self.drafts_label, self.drafts_restore, self.drafts_discard):
-            banner.addWidget(widget)
+        for part in (self.drafts_label, self.drafts_restore, self.drafts_discard):
+            banner.addWidget(part)
         banner.addStretch()
         bottom = QHBoxLayout()
         bottom.addWidget(self.count)

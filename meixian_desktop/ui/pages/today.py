@@ -12,6 +12,7 @@ from meixian_desktop.core.chinese import chinese_date
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.due import DueItem, DueSource, due_items
+from meixian_desktop.ui.tasks import Runner, run_now
 
 OVERDUE = QColor("#b00020")
 
@@ -36,12 +37,14 @@ class TodayPage(QWidget):
     count_changed = Signal(int)
 
     def __init__(self, store: Store, profile: Profile, *, today: date | None = None,
-                 sources: list[DueSource] | None = None, parent: QWidget | None = None) -> None:
+                 sources: list[DueSource] | None = None, runner: Runner = run_now,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.profile = profile
         self._today = today
         self._sources = sources
+        self.runner = runner
         scope = "全镇" if profile.is_town else "我负责的村"
         self.heading = QLabel()
         self.empty = QLabel(self.tr("今天没有到期或逾期的事项。") + f"（{scope}）")
@@ -59,8 +62,24 @@ class TodayPage(QWidget):
         return self._today or date.today()
 
     def refresh(self) -> None:
+        """Gather the due items (off the GUI thread, on its own connection, when the runner is
+        a background one) and show them when they arrive."""
         today = self.today()
-        items = due_items(self.store, self.profile, today, sources=self._sources)
+        if self.runner is run_now:
+            self.show_items(due_items(self.store, self.profile, today, sources=self._sources))
+            return
+        self.heading.setText(f"<h2>今日待办</h2>{chinese_date(today)}，正在整理…")
+        database, profile, sources = self.store.path, self.profile, self._sources
+
+        def gather() -> list[DueItem]:
+            with Store.open(database, readonly=True) as own:
+                return due_items(own, profile, today, sources=sources)
+
+        self.runner(gather, self.show_items,
+                    lambda message: self.heading.setText("<h2>今日待办</h2>" + message))
+
+    def show_items(self, items: list[DueItem]) -> None:
+        today = self.today()
         self.heading.setText(f"<h2>今日待办</h2>{chinese_date(today)}，共 {len(items)} 项")
         self.list.clear()
         self.items = items
