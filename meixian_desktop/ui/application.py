@@ -79,12 +79,14 @@ def run_gui(paths: Paths, *, demo: bool = False, smoke: bool = False) -> int:
         if smoke:
             app.processEvents()
             print(f"smoke: main window shown ({window.windowTitle()})", flush=True)
+            window.start_background_work()
             QThreadPool.globalInstance().waitForDone()  # the background work finishes cleanly
             app.processEvents()
             print(f"smoke: {window.nav.item(0).text()}", flush=True)
             window.close()
             return 0
         QTimer.singleShot(0, window.raise_)
+        QTimer.singleShot(0, window.start_background_work)  # after the first paint
         return app.exec()
     finally:
         session.close()

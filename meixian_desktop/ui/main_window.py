@@ -26,13 +26,11 @@ from PySide6.QtWidgets import (
 
 from meixian_desktop import APP_NAME, __version__
 from meixian_desktop.core.profile import Profile
-from meixian_desktop.store import settings as settings_store
-from meixian_desktop.store.backup import daily_backup_if_due, make_backup
 from meixian_desktop.store.session import Session
 from meixian_desktop.ui.pages.placeholder import PlaceholderPage
 from meixian_desktop.ui.pages.today import TodayPage
 from meixian_desktop.ui.sections import SECTIONS, Section
-from meixian_desktop.ui.tasks import Runner, run_in_background
+from meixian_desktop.ui.tasks import Runner, run_in_background, run_now
 
 PageFactory = Callable[[], QWidget]
 
@@ -208,6 +206,9 @@ class MainWindow(QMainWindow):
     # -- backups ------------------------------------------------------------------------------
     def start_daily_backup(self) -> None:
         """Back up once a day, off the GUI thread, after the window is up."""
+        from meixian_desktop.store import settings as settings_store
+        from meixian_desktop.store.backup import daily_backup_if_due
+
         paths = self.session.paths
         keep = settings_store.get(self.store, "backup_keep_days")
         def done(made: object) -> None:
@@ -221,6 +222,8 @@ class MainWindow(QMainWindow):
         )
 
     def backup_now(self) -> None:
+        from meixian_desktop.store.backup import make_backup
+
         try:
             made = make_backup(self.store.conn, self.session.paths.backup_dir, "manual")
         except Exception as exc:  # a StoreError carries the sentence to show
@@ -250,8 +253,10 @@ class MainWindow(QMainWindow):
         self.save_geometry()
         super().closeEvent(event)
 
-    def showEvent(self, event) -> None:  # noqa: ANN001 - Qt override
-        super().showEvent(event)
-        if not getattr(self, "_backup_started", False):
-            self._backup_started = True
-            QTimer.singleShot(2000, self, self.start_daily_backup)
+    def start_background_work(self) -> None:
+        """Once the window is up: gather 今日待办, and back up a little later. Started after
+        the first paint, so the background thread's imports never slow the window's showing."""
+        today = self.pages.get("today")
+        if isinstance(today, TodayPage) and self.runner is not run_now:
+            today.refresh()
+        QTimer.singleShot(2000, self, self.start_daily_backup)

@@ -36,9 +36,9 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from meixian_desktop import demo
 from meixian_desktop.core.patrols import FINDING_CATEGORIES
 from meixian_desktop.core.profile import make_profile
+from meixian_desktop.demo import patrols as demo  # the demo's phrases, places and people
 from meixian_desktop.firstrun import set_up, shipped_villages
 from meixian_desktop.paths import under_home
 from meixian_desktop.store import records, schema

@@ -45,6 +45,7 @@ class TodayPage(QWidget):
         self._today = today
         self._sources = sources
         self.runner = runner
+        self.items: list[DueItem] = []
         scope = "全镇" if profile.is_town else "我负责的村"
         self.heading = QLabel()
         self.empty = QLabel(self.tr("今天没有到期或逾期的事项。") + f"（{scope}）")
@@ -55,8 +56,9 @@ class TodayPage(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.list, 1)
         layout.addStretch(1)  # keeps the headings at the top while the list is hidden
-        self.items: list[DueItem] = []
-        self.refresh()
+        self.heading.setText(f"<h2>今日待办</h2>{chinese_date(self.today())}")
+        if runner is run_now:  # tests and the CLI: filled at once; else by the window, later
+            self.refresh()
 
     def today(self) -> date:
         return self._today or date.today()
