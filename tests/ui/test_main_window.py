@@ -88,7 +88,7 @@ def test_today_page_sorts_due_items_and_badges_the_count(qtbot, session) -> None
                      sources=[source])
     qtbot.addWidget(page)
     rows = [page.list.item(i).text() for i in range(page.list.count())]
-    assert rows[0].startswith("【高风险】纠纷")
+    assert rows[0].startswith("【紧急】纠纷")
     assert "已逾期 9 天" in rows[1]
     assert "还有 4 天（2026年12月3日）" in rows[2]
     assert "共 3 项" in page.heading.text()

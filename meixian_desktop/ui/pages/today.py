@@ -26,7 +26,7 @@ def describe(item: DueItem, today: date) -> str:
         when = "今天到期"
     else:
         when = f"还有 {days} 天（{chinese_date(item.due)}）"
-    mark = "【高风险】" if item.urgent else ""
+    mark = "【紧急】" if item.urgent else ""
     return f"{mark}{item.kind_label}：{item.title} — {when}"
 
 
