@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from meixian_desktop.core import order_followups as followup_rules
 from meixian_desktop.core import orders as order_rules
 from meixian_desktop.core.orders import DEFAULT_CONSEQUENCES
 from meixian_desktop.core.validation import id_number_check_char
@@ -186,8 +187,8 @@ def demo_orders(session: Session, rng: random.Random, today: date | None = None)
             order = order_store.load_order(store, order_id)
             assert order is not None
             served = at(issued + timedelta(days=1), 10 * 60 + rng.randint(0, 90))
-            service = order_rules.parse_service(_order_service(case, order, served),
-                                                order=order, now=now)
+            service = followup_rules.parse_service(_order_service(case, order, served),
+                                                   order=order, now=now)
             order_store.save_service(tx, order_id, service, DEMO_WORKER, at=served)
             if case.stage == "served":
                 continue
@@ -202,7 +203,7 @@ def demo_orders(session: Session, rng: random.Random, today: date | None = None)
             day = served.date() + timedelta(days=30)
             while day <= last:
                 typed = _order_followup(case, order, day, rng)
-                followup = order_rules.parse_followup(
+                followup = followup_rules.parse_followup(
                     typed, order=order, served_on=order_store.served_on(store, order_id),
                     today=today)
                 order_store.save_followup(tx, order_id, followup, DEMO_WORKER)

@@ -8,21 +8,23 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from meixian_desktop.core.errors import RecordInvalid, ValidationError
-from meixian_desktop.core.orders import (
-    LIVE_STATUSES,
+from meixian_desktop.core.order_followups import (
     SERVICE_OVERDUE_DAYS,
-    STATUSES,
     Compliance,
-    Duty,
-    Guardian,
     OrderFollowUp,
     ServiceRecord,
-    SupervisionOrder,
     check_followup,
-    check_transition,
     first_followup_due,
     service_problems,
     service_step,
+)
+from meixian_desktop.core.orders import (
+    LIVE_STATUSES,
+    STATUSES,
+    Duty,
+    Guardian,
+    SupervisionOrder,
+    check_transition,
 )
 from meixian_desktop.core.patrols import StatusChange
 from meixian_desktop.core.profile import Profile

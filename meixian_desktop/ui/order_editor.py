@@ -1,28 +1,21 @@
-"""The 督促监护令 editor, with its 送达回证 and 回访 dialogs; checked as typed, autosaved."""
+"""The 督促监护令 editor: checked as typed, autosaved, with its lifecycle steps and timeline."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QCloseEvent, QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,24 +23,19 @@ from PySide6.QtWidgets import (
 from meixian_desktop.core.categories import CategorySet
 from meixian_desktop.core.errors import RecordInvalid, ValidationError
 from meixian_desktop.core.ids import uuid7
+from meixian_desktop.core.order_followups import timeline
 from meixian_desktop.core.orders import (
-    COMPLIANCE,
     DEFAULT_CONSEQUENCES,
     DEFAULT_ISSUER,
     FACTS,
-    FOLLOWUP_METHODS,
     GENDERS,
     LEGAL_BASIS,
     OUTCOMES,
-    SERVICE_METHODS,
     STATUSES,
     SupervisionOrder,
     order_to_raw,
-    parse_followup,
     parse_order,
-    parse_service,
     pseudonym_of,
-    timeline,
     transition,
 )
 from meixian_desktop.core.profile import Profile
@@ -55,37 +43,31 @@ from meixian_desktop.core.validation import check_id_number
 from meixian_desktop.paths import Paths
 from meixian_desktop.store import drafts, villages
 from meixian_desktop.store import orders as order_store
-from meixian_desktop.store import settings as settings_store
-from meixian_desktop.store.database import Store
+from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.errors import StoreError
+from meixian_desktop.ui.drafting import DraftingEditor
 from meixian_desktop.ui.forms import (
-    ERROR_STYLE,
     FieldForm,
+    categories_of,
     category_combo,
+    check_list,
+    checked_codes,
     combo_code,
     date_box,
     date_text,
     line,
+    set_checked,
     set_combo_code,
     text_area,
 )
 from meixian_desktop.ui.models.orders import TimelineModel
+from meixian_desktop.ui.order_dialogs import FollowUpDialog, RowTable, ServiceDialog
 
 DRAFT_KIND = "order"
 TEXT_FIELDS = ("number", "issuer", "minor_name", "minor_pseudonym", "minor_id_number",
                "minor_birth_date", "observation_start", "observation_end", "feedback_method",
                "contact", "copies_to")
 AREA_FIELDS = ("facts_detail", "consequences")
-BAD_CELL = QBrush(QColor("#fde7e9"))
-
-
-def draft_key(raw: dict[str, Any]) -> str:
-    return f"{DRAFT_KIND}:{raw['id']}"
-
-
-def draft_payload(payload: dict[str, Any]) -> dict[str, Any]:
-    """A draft's payload marked so the editor treats it as unsaved."""
-    return {**json.loads(json.dumps(payload)), "_draft": True}
 
 
 def new_order_raw(profile: Profile, store: Store, today: date) -> dict[str, Any]:
@@ -103,147 +85,31 @@ def draft_title(raw: dict[str, Any]) -> str:
     return f"监护令 {str(raw.get('number') or '').strip() or '（未填文号）'} {pseudonym}".strip()
 
 
-def check_list(items: CategorySet) -> QListWidget:
-    """Checkboxes for a multi-select category set; the code rides on each item."""
-    widget = QListWidget()
-    for item in items.active():
-        entry = QListWidgetItem(item.label)
-        entry.setData(Qt.ItemDataRole.UserRole, item.code)
-        entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        entry.setCheckState(Qt.CheckState.Unchecked)
-        widget.addItem(entry)
-    widget.setFixedHeight(22 * len(items) + 8)
-    return widget
+def category_checks(items: CategorySet) -> QListWidget:
+    """Check boxes for the current categories of a multi-select set, every row in sight."""
+    return check_list(categories_of(items.active()), 22 * len(items) + 8)
 
 
-def checked_codes(widget: QListWidget) -> list[str]:
-    return [str(widget.item(r).data(Qt.ItemDataRole.UserRole)) for r in range(widget.count())
-            if widget.item(r).checkState() == Qt.CheckState.Checked]
-
-
-def set_checked(widget: QListWidget, codes: list[str]) -> None:
-    for row in range(widget.count()):
-        item = widget.item(row)
-        on = item.data(Qt.ItemDataRole.UserRole) in codes
-        item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-
-
-class RowTable(QWidget):
-    """Rows typed into a table (guardians, duties); problems marked at their cells."""
-
-    changed = Signal()
-
-    def __init__(self, columns: list[tuple[str, str]], add_text: str,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.keys = [key for key, _header in columns]
-        self.table = QTableWidget(0, len(columns))
-        self.table.setHorizontalHeaderLabels([header for _key, header in columns])
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMinimumHeight(120)
-        self.table.itemChanged.connect(lambda _item: self.changed.emit())
-        self.message = QLabel()
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for text, handler in ((add_text, self.add_row), (self.tr("删除选中行"), self.remove_row)):
-            button = QPushButton(text)
-            button.clicked.connect(handler)
-            buttons.addWidget(button)
-        buttons.addStretch()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.table.blockSignals(True)
-        self.table.setRowCount(0)
-        for row in rows:
-            self.add_row(row)
-        self.table.blockSignals(False)
-
-    def add_row(self, values: dict[str, Any] | None = None) -> int:
-        number = self.table.rowCount()
-        self.table.insertRow(number)
-        for column, key in enumerate(self.keys):
-            self.table.setItem(number, column, QTableWidgetItem(str((values or {}).get(key) or "")))
-        return number
-
-    def set_cell(self, row: int, key: str, text: str) -> None:
-        self.table.setItem(row, self.keys.index(key), QTableWidgetItem(text))
-        self.changed.emit()
-
-    def remove_row(self) -> None:
-        if self.table.currentRow() >= 0:
-            self.table.removeRow(self.table.currentRow())
-            self.changed.emit()
-
-    def rows(self) -> list[dict[str, str]]:
-        result = []
-        for row in range(self.table.rowCount()):
-            cells = [self.table.item(row, c) for c in range(len(self.keys))]
-            result.append({key: cell.text() if cell else ""
-                           for key, cell in zip(self.keys, cells, strict=True)})
-        return result
-
-    def show_problems(self, problems: dict[str, str], prefix: str, noun: str) -> None:
-        """Colour each cell with a problem and list the problems row by row beneath."""
-        self.table.blockSignals(True)
-        lines = []
-        if prefix.rstrip(".") in problems:
-            lines.append(problems[prefix.rstrip(".")])
-        for row in range(self.table.rowCount()):
-            for column, key in enumerate(self.keys):
-                message = problems.get(f"{prefix}{row}.{key}", "")
-                item = self.table.item(row, column)
-                if item is not None:
-                    item.setBackground(BAD_CELL if message else QBrush())
-                    item.setToolTip(message)
-                if message:
-                    lines.append(f"第 {row + 1} {noun}：{message}")
-        self.table.blockSignals(False)
-        self.message.setText("\n".join(lines))
-        self.message.setVisible(bool(lines))
-
-
-class OrderEditor(QDialog):
+class OrderEditor(DraftingEditor):
     """Edit one order. Every change is re-checked; a draft is kept every few seconds and on
     close; 保存 writes the whole order at once. Service and follow-ups are recorded through
     their own dialogs, opened without blocking."""
 
-    saved = Signal(str)
+    draft_kind = DRAFT_KIND
 
     def __init__(self, store: Store, paths: Paths, profile: Profile, raw: dict[str, Any],
                  *, today: date | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
+        super().__init__(store, raw, today=today, parent=parent)
         self.paths = paths
         self.profile = profile
-        self.raw_in = dict(raw)
-        if not self.raw_in.get("id"):
-            self.raw_in["id"] = uuid7()
-        self.today = today or date.today()
-        self.dirty = False
-        self.saved_id: str | None = None
         self.open_dialog: QDialog | None = None
         self.status = "pending"
         self.outcome = ""
         self.history: list[dict[str, Any]] = []
         self.next_followup_date = ""
-        self.autosave = QTimer(self)
-        self.autosave.setInterval(1000 * settings_store.get(store, "autosave_seconds"))
-        self.autosave.timeout.connect(self.save_draft)
-        self.checker = QTimer(self)
-        self.checker.setSingleShot(True)
-        self.checker.setInterval(300)
-        self.checker.timeout.connect(self.check)
         self._build()
         self._load(self.raw_in)
-        self.dirty = bool(raw.get("_draft"))
-        self.autosave.start()
-        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        self.start()
         self.resize(960, 820)
 
     # -- building ---------------------------------------------------------------------------
@@ -270,9 +136,9 @@ class OrderEditor(QDialog):
         self.minor_gender = f.add("minor_gender", self.tr("性别"),
                                   category_combo(GENDERS, blank=self.tr("（不填）")))
         self.minor_info = QLabel()
-        self.facts = f.add("facts", self.tr("查明的监护失职情形"), check_list(FACTS))
+        self.facts = f.add("facts", self.tr("查明的监护失职情形"), category_checks(FACTS))
         self.facts_detail = f.add("facts_detail", self.tr("具体情况"), text_area())
-        self.legal_basis = f.add("legal_basis", self.tr("法律依据"), check_list(LEGAL_BASIS))
+        self.legal_basis = f.add("legal_basis", self.tr("法律依据"), category_checks(LEGAL_BASIS))
         self.duties = f.add("duties", self.tr("要求履行的监护职责"), RowTable(
             [("content", self.tr("职责内容")), ("measure", self.tr("措施或频次")),
              ("deadline", self.tr("期限（如 2025-06-30）"))], self.tr("添加职责")))
@@ -312,8 +178,7 @@ class OrderEditor(QDialog):
         self.timeline_view.horizontalHeader().setStretchLastSection(True)
         self.timeline_view.setMinimumHeight(150)
 
-        self.draft_label = QLabel()
-        bottom = QHBoxLayout()
+        bottom = QHBoxLayout()  # as DraftingEditor.button_row, but 保存 is not the default
         bottom.addWidget(self.draft_label, 1)
         for text, handler in ((self.tr("放弃修改"), self.discard), (self.tr("关闭"), self.close),
                               (self.tr("保存 (Ctrl+S)"), self.save)):
@@ -337,18 +202,18 @@ class OrderEditor(QDialog):
         layout.addLayout(bottom)
 
         for key in TEXT_FIELDS:
-            getattr(self, key).textChanged.connect(self._changed)
+            getattr(self, key).textChanged.connect(self.changed)
         for key in AREA_FIELDS:
-            getattr(self, key).textChanged.connect(self._changed)
-        self.referral.textChanged.connect(self._changed)
-        self.issue_date.dateChanged.connect(self._changed)
+            getattr(self, key).textChanged.connect(self.changed)
+        self.referral.textChanged.connect(self.changed)
+        self.issue_date.dateChanged.connect(self.changed)
         for combo in (self.household, self.minor_gender):
-            combo.currentIndexChanged.connect(self._changed)
+            combo.currentIndexChanged.connect(self.changed)
         self.village.currentIndexChanged.connect(self._village_changed)
         for widget in (self.facts, self.legal_basis):
-            widget.itemChanged.connect(self._changed)
+            widget.itemChanged.connect(self.changed)
         for table in (self.guardians, self.duties):
-            table.changed.connect(self._changed)
+            table.changed.connect(self.changed)
         self.minor_name.textChanged.connect(self._show_minor)
         self.minor_id_number.textChanged.connect(self._show_minor)
 
@@ -391,7 +256,7 @@ class OrderEditor(QDialog):
 
     def _village_changed(self) -> None:
         self._fill_households()
-        self._changed()
+        self.changed()
 
     def raw(self) -> dict[str, Any]:
         """Everything typed, as core's parse_order expects it (also the draft's payload)."""
@@ -414,10 +279,6 @@ class OrderEditor(QDialog):
     def title(self) -> str:
         return draft_title(self.raw())
 
-    def _changed(self) -> None:
-        self.dirty = True
-        self.checker.start()
-
     def _show_minor(self) -> None:
         """The pseudonym that will be printed, and what the ID number says."""
         self.minor_pseudonym.setPlaceholderText(
@@ -438,17 +299,6 @@ class OrderEditor(QDialog):
                                 .replace("%1", holder.birth_date.isoformat())
                                 .replace("%2", GENDERS.label_of(holder.gender))
                                 .replace("%3", str(age)))
-
-    def check(self) -> dict[str, str]:
-        """Check what is typed and show each problem at its field; returns the problems."""
-        try:
-            parse_order(self.raw(), today=self.today)
-        except RecordInvalid as exc:
-            problems = exc.problems
-        else:
-            problems = {}
-        self.show_problems(problems)
-        return problems
 
     def show_problems(self, problems: dict[str, str]) -> None:
         rest = self.form.show_problems(problems)
@@ -508,7 +358,7 @@ class OrderEditor(QDialog):
         if target == "ended":
             self.outcome = combo_code(self.outcome_combo)
         self.note.clear()
-        self._changed()
+        self.changed()
         self._show_status()
         self.status_form.show_problems({})
         return True
@@ -554,13 +404,20 @@ class OrderEditor(QDialog):
             self.saved.emit(str(order.id))
 
     # -- saving -----------------------------------------------------------------------------
+    def parse(self) -> SupervisionOrder:
+        return parse_order(self.raw(), today=self.today)
+
+    def write(self, tx: Transaction, record: Any) -> str:
+        return order_store.save_order(tx, record, self.profile.name)
+
     def save(self) -> bool:
-        """Check and save the whole order in one transaction; on any problem nothing is saved."""
+        """Check and save the whole order in one transaction; on any problem nothing is saved.
+        Unlike DraftingEditor.save, a storage problem is shown on the draft line, not in a box."""
         try:
-            order = parse_order(self.raw(), today=self.today)
+            order = self.parse()
             with self.store.transaction() as tx:
-                order_id = order_store.save_order(tx, order, self.profile.name)
-                drafts.discard(self.store, draft_key(self.raw_in))
+                order_id = self.write(tx, order)
+                drafts.discard(self.store, self.draft_key)
         except RecordInvalid as exc:
             self.check()
             self.show_problems(exc.problems)
@@ -575,165 +432,3 @@ class OrderEditor(QDialog):
         self.saved.emit(order_id)
         self.draft_label.setText(self.tr("已保存。"))
         return True
-
-    def save_draft(self) -> bool:
-        """Keep what is typed so far; returns whether a draft was written."""
-        if not self.dirty:
-            return False
-        try:
-            drafts.save(self.store, draft_key(self.raw_in), DRAFT_KIND, self.title(), self.raw())
-        except StoreError as exc:
-            self.draft_label.setText(exc.message)
-            return False
-        self.draft_label.setText(self.tr("草稿已自动保存 ") + datetime.now().strftime("%H:%M:%S"))
-        return True
-
-    def discard(self) -> None:
-        """Throw away unsaved changes (and the draft) and close."""
-        drafts.discard(self.store, draft_key(self.raw_in))
-        self.dirty = False
-        self.close()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_draft()
-        self.autosave.stop()
-        super().closeEvent(event)
-
-
-class _RecordDialog(QDialog):
-    """A dialog that checks and saves one record of an order on 确定; stays open on problems."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.form = FieldForm()
-        self.message = QLabel()
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        self.saved_id: str | None = None
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
-        layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-
-    def write(self) -> str:
-        raise NotImplementedError
-
-    def accept(self) -> None:
-        try:
-            self.saved_id = self.write()
-        except RecordInvalid as exc:
-            rest = self.form.show_problems(exc.problems)
-            self.message.setText("\n".join(rest.values()))
-            return
-        except StoreError as exc:
-            self.message.setText(exc.message)
-            return
-        super().accept()
-
-
-class ServiceDialog(_RecordDialog):
-    """送达回证: filled in after the order is handed over; 确定 saves it."""
-
-    def __init__(self, store: Store, order: SupervisionOrder, worker: str,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("登记送达回证"), parent)
-        self.store, self.order, self.worker = store, order, worker
-        first = order.guardians[0] if order.guardians else None
-        f = self.form
-        self.document = f.add("document", self.tr("送达文书"), line("督促监护令"))
-        self.document_number = f.add("document_number", self.tr("文书编号"), line(order.number))
-        self.recipient = f.add("recipient", self.tr("受送达人"), line(first.name if first else ""))
-        self.recipient_relation = f.add("recipient_relation", self.tr("与未成年人关系"),
-                                        line(first.relation if first else ""))
-        self.address = f.add("address", self.tr("送达地址"), line(first.address if first else ""))
-        self.method = f.add("method", self.tr("送达方式"), category_combo(SERVICE_METHODS))
-        self.served_at = f.add("served_at", self.tr("送达时间"),
-                               line(datetime.now().strftime("%Y-%m-%d %H:%M")))
-        self.place = f.add("place", self.tr("送达地点"), line())
-        self.recipient_signed = f.add("recipient_signed", self.tr("签名或捺印"),
-                                      QCheckBox(self.tr("受送达人已签名或捺印")))
-        self.substitute_name = f.add("substitute_name", self.tr("代收人"), line())
-        self.substitute_reason = f.add("substitute_reason", self.tr("代收原因"), line())
-        self.refusal_reason = f.add("refusal_reason", self.tr("拒收理由"), line())
-        self.witnesses = f.add("witnesses", self.tr("见证人"),
-                               line(placeholder=self.tr("多人用顿号分开")))
-        self.servers = f.add("servers", self.tr("送达人"),
-                             line(worker, self.tr("检察官和干部，多人用顿号分开")))
-        self.status = f.add("status", self.tr("监护令状态"), QLabel(order.status_label))
-        self.resize(560, 640)
-
-    def raw(self) -> dict[str, Any]:
-        keys = ("document", "document_number", "recipient", "recipient_relation", "address",
-                "served_at", "place", "substitute_name", "substitute_reason", "refusal_reason",
-                "witnesses", "servers")
-        result: dict[str, Any] = {key: getattr(self, key).text() for key in keys}
-        result["method"] = combo_code(self.method)
-        result["recipient_signed"] = self.recipient_signed.isChecked()
-        return result
-
-    def write(self) -> str:
-        service = parse_service(self.raw(), order=self.order)
-        with self.store.transaction() as tx:
-            return order_store.save_service(tx, str(self.order.id), service, self.worker)
-
-
-class FollowUpDialog(_RecordDialog):
-    """回访: the minor's state and, for every duty, how far it was carried out."""
-
-    def __init__(self, store: Store, order: SupervisionOrder, served_on: date | None,
-                 worker: str, *, today: date | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("登记回访"), parent)
-        self.store, self.order, self.served_on, self.worker = store, order, served_on, worker
-        self.today = today or date.today()
-        f = self.form
-        self.followup_date = f.add("followup_date", self.tr("回访日期"),
-                                   line(self.today.isoformat()))
-        self.method = f.add("method", self.tr("回访方式"), category_combo(FOLLOWUP_METHODS))
-        self.visitors = f.add("visitors", self.tr("回访人员"),
-                              line(worker, self.tr("多人用顿号分开")))
-        self.person_met = f.add("person_met", self.tr("见到的人"), line())
-        self.schooling = f.add("schooling", self.tr("就学情况"), line())
-        self.behaviour = f.add("behaviour", self.tr("行为表现"), line())
-        self.health = f.add("health", self.tr("身体状况"), line())
-        self.levels: list[QComboBox] = []
-        self.evidence: list[Any] = []
-        for number, duty in enumerate(order.duties):
-            caption = self.tr("第 %1 项：").replace("%1", str(number + 1)) + duty.content[:24]
-            self.levels.append(f.add(f"compliance.{number}.level", caption,
-                                     category_combo(COMPLIANCE, blank=self.tr("（请选择）"))))
-            self.evidence.append(f.add(f"compliance.{number}.evidence", self.tr("　依据"),
-                                       line(placeholder=self.tr("看到了什么、谁说的"))))
-        self.guidance_attended = f.add("guidance_attended", self.tr("家庭教育指导"),
-                                       QCheckBox(self.tr("监护人参加了家庭教育指导")))
-        self.problems = f.add("problems", self.tr("存在问题"), text_area())
-        self.next_steps = f.add("next_steps", self.tr("下一步措施"), text_area())
-        self.next_date = f.add("next_date", self.tr("下次回访日期"), line(placeholder="2025-04-10"))
-        self.resize(600, 720)
-
-    def raw(self) -> dict[str, Any]:
-        keys = ("followup_date", "visitors", "person_met", "schooling", "behaviour", "health",
-                "next_date")
-        result: dict[str, Any] = {key: getattr(self, key).text() for key in keys}
-        result.update(
-            method=combo_code(self.method), guidance_attended=self.guidance_attended.isChecked(),
-            problems=self.problems.toPlainText(), next_steps=self.next_steps.toPlainText(),
-            compliance=[{"level": combo_code(level), "evidence": evidence.text()}
-                        for level, evidence in zip(self.levels, self.evidence, strict=True)])
-        return result
-
-    def write(self) -> str:
-        followup = parse_followup(self.raw(), order=self.order, served_on=self.served_on,
-                                  today=self.today)
-        with self.store.transaction() as tx:
-            return order_store.save_followup(tx, str(self.order.id), followup, self.worker)

@@ -11,35 +11,37 @@ from typing import Any
 import pytest
 
 from meixian_desktop.core.errors import RecordInvalid, ValidationError
-from meixian_desktop.core.orders import (
+from meixian_desktop.core.order_followups import (
     COMPLIANCE,
-    FACTS,
     FOLLOWUP_METHODS,
-    LEGAL_BASIS,
-    OUTCOMES,
     SERVICE_METHODS,
-    STATUSES,
-    TRANSITIONS,
     Compliance,
-    Duty,
-    Guardian,
     OrderFollowUp,
     ServiceRecord,
     check_followup,
-    check_transition,
     compliance_summary,
     followup_to_raw,
-    normalise_number,
-    order_to_raw,
     parse_datetime,
     parse_followup,
-    parse_order,
     parse_service,
-    pseudonym_of,
     service_step,
     service_to_raw,
     split_names,
     timeline,
+)
+from meixian_desktop.core.orders import (
+    FACTS,
+    LEGAL_BASIS,
+    OUTCOMES,
+    STATUSES,
+    TRANSITIONS,
+    Duty,
+    Guardian,
+    check_transition,
+    normalise_number,
+    order_to_raw,
+    parse_order,
+    pseudonym_of,
     transition,
 )
 from meixian_desktop.core.patrols import StatusChange

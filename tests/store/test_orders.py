@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 
 from meixian_desktop.core.errors import RecordInvalid
+from meixian_desktop.core.order_followups import (
+    parse_followup,
+    parse_service,
+)
 from meixian_desktop.core.orders import (
     SupervisionOrder,
-    parse_followup,
     parse_order,
-    parse_service,
     transition,
 )
 from meixian_desktop.core.patrols import StatusChange

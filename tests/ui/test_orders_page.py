@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtWidgets import QDialog
 
-from meixian_desktop.core.orders import timeline
+from meixian_desktop.core.order_followups import timeline
 from meixian_desktop.core.validation import check_id_number
 from meixian_desktop.store import drafts, records
 from meixian_desktop.store import orders as order_store
@@ -16,7 +16,8 @@ from meixian_desktop.store import profile as profile_store
 from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.due import DueItem
 from meixian_desktop.ui.models.orders import OrderTableModel, TimelineModel
-from meixian_desktop.ui.order_editor import FollowUpDialog, OrderEditor, ServiceDialog
+from meixian_desktop.ui.order_dialogs import FollowUpDialog, ServiceDialog
+from meixian_desktop.ui.order_editor import OrderEditor
 from meixian_desktop.ui.pages.orders import OrderPage
 from meixian_desktop.ui.pages.today import TodayPage
 from tests.core.test_orders import FATHER_ID, id_for
@@ -344,12 +345,12 @@ def test_draft_is_kept_on_close_and_offered_back(qtbot, page) -> None:
     editor.minor_name.setText("欧阳娜娜")
     editor.contact.setText("村妇联主席")
     editor.close()
-    assert page.drafts_restore.isVisibleTo(page)
-    assert page.drafts_label.text() == "有 1 份没有保存的监护令草稿（监护令 平检未督〔2025〕7号 小欧阳）。"
-    assert "娜娜" not in page.drafts_label.text()
-    [restored] = page.restore_drafts()
+    assert page.drafts.restore_button.isVisibleTo(page)
+    assert page.drafts.label.text() == "有 1 份没有保存的监护令草稿（监护令 平检未督〔2025〕7号 小欧阳）。"
+    assert "娜娜" not in page.drafts.label.text()
+    [restored] = page.drafts.restore()
     assert restored.contact.text() == "村妇联主席" and restored.dirty
-    assert not page.drafts_restore.isVisibleTo(page)
+    assert not page.drafts.restore_button.isVisibleTo(page)
     fill_order(restored, number="平检未督〔2025〕7号", minor="欧阳娜娜")
     assert restored.save()
     assert drafts.pending(page.store, "order") == []
@@ -390,7 +391,7 @@ def test_today_page_lists_orders_by_pseudonym(qtbot, page) -> None:
                                    "小𠮷（平检未督〔2025〕3号）", TODAY - timedelta(days=7),
                                    urgent=True)]
     text = today.list.item(0).text()
-    assert text.startswith("【高风险】监护令待送达：小𠮷") and MINOR_NAME not in text
+    assert text.startswith("【紧急】监护令待送达：小𠮷") and MINOR_NAME not in text
     opened = []
     today.open_record.connect(lambda table, record: opened.append((table, record)))
     today.list.itemActivated.emit(today.list.item(0))

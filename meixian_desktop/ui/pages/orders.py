@@ -8,14 +8,11 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,12 +20,14 @@ from PySide6.QtWidgets import (
 from meixian_desktop.core.orders import STATUSES, order_to_raw
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.paths import Paths
-from meixian_desktop.store import drafts, villages
 from meixian_desktop.store import orders as order_store
+from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
+from meixian_desktop.ui.drafting import DraftBanner
+from meixian_desktop.ui.forms import table_view
 from meixian_desktop.ui.models.orders import OrderTableModel
-from meixian_desktop.ui.order_editor import DRAFT_KIND, OrderEditor, draft_payload, new_order_raw
+from meixian_desktop.ui.order_editor import DRAFT_KIND, OrderEditor, new_order_raw
 
 FOLLOWUP_FILTERS = (("", "全部回访"), ("due", "回访到期（7天内）"), ("overdue", "回访逾期"))
 
@@ -45,12 +44,7 @@ class OrderPage(QWidget):
         self._today = today
         self.editors: list[OrderEditor] = []
         self.model = OrderTableModel(store, self, today=self.today())
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.verticalHeader().setVisible(False)
+        self.view = table_view(self.model)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
         self.view.doubleClicked.connect(
@@ -85,11 +79,9 @@ class OrderPage(QWidget):
         new_button.clicked.connect(self.new_order)
         open_button = QPushButton(self.tr("打开"))
         open_button.clicked.connect(self.open_selected)
-        self.drafts_label = QLabel()
-        self.drafts_restore = QPushButton(self.tr("恢复草稿"))
-        self.drafts_restore.clicked.connect(self.restore_drafts)
-        self.drafts_discard = QPushButton(self.tr("放弃草稿"))
-        self.drafts_discard.clicked.connect(self.discard_drafts)
+        self.drafts = DraftBanner(store, DRAFT_KIND, self.tr("监护令"), self.open_editor,
+                                  self)
+        self.drafts.open_keys = lambda: {e.draft_key for e in self.editors}
 
         top = QHBoxLayout()
         top.addWidget(new_button)
@@ -99,10 +91,6 @@ class OrderPage(QWidget):
         for widget in (self.status, self.village, self.followup):
             filters.addWidget(widget)
         filters.addStretch()
-        banner = QHBoxLayout()
-        for part in (self.drafts_label, self.drafts_restore, self.drafts_discard):
-            banner.addWidget(part)
-        banner.addStretch()
         bottom = QHBoxLayout()
         bottom.addWidget(self.count)
         bottom.addWidget(self.message, 1)
@@ -110,11 +98,10 @@ class OrderPage(QWidget):
         layout.addWidget(QLabel(self.tr("<h2>督促监护令</h2>")))
         layout.addLayout(top)
         layout.addLayout(filters)
-        layout.addLayout(banner)
+        layout.addWidget(self.drafts)
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
         self.apply_filter()
-        self.show_drafts()
 
     def today(self) -> date:
         return self._today or date.today()
@@ -134,7 +121,7 @@ class OrderPage(QWidget):
 
     def refresh(self) -> None:
         self.apply_filter()
-        self.show_drafts()
+        self.drafts.refresh()
 
     # -- editors ----------------------------------------------------------------------------
     def open_editor(self, raw: dict[str, Any]) -> OrderEditor:
@@ -150,7 +137,7 @@ class OrderPage(QWidget):
     def _closed(self, editor: OrderEditor) -> None:
         if editor in self.editors:
             self.editors.remove(editor)
-        self.show_drafts()
+        self.drafts.refresh()
 
     def new_order(self) -> OrderEditor:
         return self.open_editor(new_order_raw(self.profile, self.store, self.today()))
@@ -174,34 +161,3 @@ class OrderPage(QWidget):
             self.message.setText(self.tr("请先选中一份监护令。"))
             return None
         return self.open_order(self.model.record_id(index.row()))
-
-    # -- drafts -----------------------------------------------------------------------------
-    def waiting_drafts(self) -> list[drafts.Draft]:
-        open_keys = {f"{DRAFT_KIND}:{e.raw_in['id']}" for e in self.editors}
-        return [d for d in drafts.pending(self.store, DRAFT_KIND) if d.key not in open_keys]
-
-    def show_drafts(self) -> None:
-        waiting = self.waiting_drafts()
-        text = ""
-        if waiting:
-            titles = "、".join(d.title for d in waiting[:3])
-            text = self.tr("有 %1 份没有保存的监护令草稿（%2）。").replace(
-                "%1", str(len(waiting))).replace("%2", titles)
-        self.drafts_label.setText(text)
-        for widget in (self.drafts_label, self.drafts_restore, self.drafts_discard):
-            widget.setVisible(bool(waiting))
-
-    def restore_drafts(self) -> list[OrderEditor]:
-        """Open an editor on every unsaved draft, with what was typed."""
-        opened = [self.open_editor(draft_payload(d.payload)) for d in self.waiting_drafts()]
-        self.show_drafts()
-        return opened
-
-    def discard_drafts(self) -> None:
-        answer = QMessageBox.question(self, self.tr("放弃草稿"),
-                                      self.tr("确定放弃这些没有保存的草稿吗？放弃后无法找回。"))
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        for draft in self.waiting_drafts():
-            drafts.discard(self.store, draft.key)
-        self.show_drafts()
