@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,15 +21,15 @@ from meixian_desktop.store import orders as order_store
 from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
-from meixian_desktop.ui.drafting import DraftBanner
 from meixian_desktop.ui.forms import table_view
 from meixian_desktop.ui.models.orders import OrderTableModel
 from meixian_desktop.ui.order_editor import DRAFT_KIND, OrderEditor, new_order_raw
+from meixian_desktop.ui.pages.record_list import RecordListPage
 
 FOLLOWUP_FILTERS = (("", "全部回访"), ("due", "回访到期（7天内）"), ("overdue", "回访逾期"))
 
 
-class OrderPage(QWidget):
+class OrderPage(RecordListPage):
     """The 监护令 section: every order, narrowed by status, village, follow-up and search."""
 
     def __init__(self, store: Store, paths: Paths, profile: Profile, *,
@@ -42,46 +39,24 @@ class OrderPage(QWidget):
         self.paths = paths
         self.profile = profile
         self._today = today
-        self.editors: list[OrderEditor] = []
+        self.setup_list(self.tr("搜索：文号、化名、姓名、监护人…（Ctrl+F）"), self.new_order)
         self.model = OrderTableModel(store, self, today=self.today())
         self.view = table_view(self.model)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
         self.view.doubleClicked.connect(
             lambda index: self.open_order(self.model.record_id(index.row())))
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("搜索：文号、化名、姓名、监护人…（Ctrl+F）"))
-        self.search.setClearButtonEnabled(True)
-        QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.new_order)
-        self.status = QComboBox()
-        self.status.addItem(self.tr("全部状态"), "")
-        for item in STATUSES:
-            self.status.addItem(item.label, item.code)
-        self.village = QComboBox()
-        self.village.addItem(self.tr("全部村（社区）"), "")
-        for village in villages.list_villages(store, include_retired=True):
-            self.village.addItem(village.name, village.id)
-        self.followup = QComboBox()
-        for code, label in FOLLOWUP_FILTERS:
-            self.followup.addItem(self.tr(label), code)
-        self.count = QLabel()
-        self.message = QLabel()
-        self.debounce = QTimer(self)
-        self.debounce.setSingleShot(True)
-        self.debounce.setInterval(250)
-        self.debounce.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(self.debounce.start)
-        for combo in (self.status, self.village, self.followup):
-            combo.currentIndexChanged.connect(self.apply_filter)
+        self.status = self.combo([("", self.tr("全部状态"))] +
+                                 [(item.code, item.label) for item in STATUSES])
+        self.village = self.combo([("", self.tr("全部村（社区）"))] + [
+            (v.id, v.name) for v in villages.list_villages(store, include_retired=True)])
+        self.followup = self.combo([(code, self.tr(label)) for code, label in FOLLOWUP_FILTERS])
 
         new_button = QPushButton(self.tr("新建监护令"))
         new_button.clicked.connect(self.new_order)
         open_button = QPushButton(self.tr("打开"))
         open_button.clicked.connect(self.open_selected)
-        self.drafts = DraftBanner(store, DRAFT_KIND, self.tr("监护令"), self.open_editor,
-                                  self)
-        self.drafts.open_keys = lambda: {e.draft_key for e in self.editors}
+        self.drafts = self.banner(DRAFT_KIND, self.tr("监护令"), self.open_editor)
 
         top = QHBoxLayout()
         top.addWidget(new_button)
@@ -117,27 +92,14 @@ class OrderPage(QWidget):
         where, params = order_store.filter_condition(self.store, self.current_filter(),
                                                      self.today())
         self.model.set_filter(where, params)
-        self.count.setText(self.tr("共 %1 份监护令").replace("%1", str(self.model.rowCount())))
-
-    def refresh(self) -> None:
-        self.apply_filter()
-        self.drafts.refresh()
+        self.show_count(self.tr("份监护令"))
 
     # -- editors ----------------------------------------------------------------------------
     def open_editor(self, raw: dict[str, Any]) -> OrderEditor:
         editor = OrderEditor(self.store, self.paths, self.profile, raw, today=self.today(),
                              parent=self)
-        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        editor.saved.connect(lambda _id: self.refresh())
-        editor.finished.connect(lambda _code, e=editor: self._closed(e))
-        self.editors.append(editor)
-        editor.show()
+        self.track(editor)
         return editor
-
-    def _closed(self, editor: OrderEditor) -> None:
-        if editor in self.editors:
-            self.editors.remove(editor)
-        self.drafts.refresh()
 
     def new_order(self) -> OrderEditor:
         return self.open_editor(new_order_raw(self.profile, self.store, self.today()))

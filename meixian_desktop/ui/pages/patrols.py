@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
     QMessageBox,
     QPushButton,
@@ -32,9 +30,9 @@ from meixian_desktop.store import fire_team, villages
 from meixian_desktop.store import patrols as patrol_store
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
-from meixian_desktop.ui.drafting import DraftBanner
 from meixian_desktop.ui.forms import FieldForm, line, table_view
 from meixian_desktop.ui.models.patrols import FireTeamModel, PatrolTableModel
+from meixian_desktop.ui.pages.record_list import RecordListPage
 from meixian_desktop.ui.patrol_editor import DRAFT_KIND, PatrolEditor, new_patrol_raw
 
 ANY_DATE = QDate(2000, 1, 1)
@@ -55,7 +53,7 @@ def optional_date(box: QDateEdit) -> date | None:
     return None if box.date() == ANY_DATE else date.fromisoformat(box.date().toString(Qt.DateFormat.ISODate))
 
 
-class PatrolList(QWidget):
+class PatrolList(RecordListPage):
     """The patrol records: filters, search, count, table; opens editors."""
 
     def __init__(self, store: Store, paths: Paths, profile: Profile,
@@ -64,18 +62,14 @@ class PatrolList(QWidget):
         self.store = store
         self.paths = paths
         self.profile = profile
-        self.editors: list[PatrolEditor] = []
+        self.setup_list(self.tr("搜索：人员、地点、问题描述…（Ctrl+F）"),
+                        lambda: self.new_patrol("forest"))
         self.model = PatrolTableModel(store, self)
         self.view = table_view(self.model)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.view.doubleClicked.connect(lambda index: self.open_patrol(self.model.record_id(
             index.row())))
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("搜索：人员、地点、问题描述…（Ctrl+F）"))
-        self.search.setClearButtonEnabled(True)
-        QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
-        QShortcut(QKeySequence("Ctrl+N"), self, lambda: self.new_patrol("forest"))
         self.kind = QComboBox()
         self.kind.addItem(self.tr("全部类型"), "")
         for item in KINDS:
@@ -89,13 +83,7 @@ class PatrolList(QWidget):
         self.leader = QComboBox()
         self.open_only = QCheckBox(self.tr("有未整改问题"))
         self.overdue_only = QCheckBox(self.tr("有逾期问题"))
-        self.count = QLabel()
         self.refresh_leaders()
-        self.debounce = QTimer(self)
-        self.debounce.setSingleShot(True)
-        self.debounce.setInterval(250)
-        self.debounce.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(self.debounce.start)
         for combo in (self.kind, self.village, self.leader):
             combo.currentIndexChanged.connect(self.apply_filter)
         for box in (self.date_from, self.date_to):
@@ -116,9 +104,7 @@ class PatrolList(QWidget):
         like_button.setMenu(like_menu)
         delete = QPushButton(self.tr("删除"))
         delete.clicked.connect(self.delete_selected)
-        self.drafts = DraftBanner(store, DRAFT_KIND, self.tr("巡查"), self.open_editor)
-        self.drafts.open_keys = lambda: {e.draft_key for e in self.editors}
-        self.message = QLabel()
+        self.drafts = self.banner(DRAFT_KIND, self.tr("巡查"), self.open_editor)
 
         top = QHBoxLayout()
         top.addWidget(new_button)
@@ -167,27 +153,17 @@ class PatrolList(QWidget):
         where, params = patrol_store.filter_condition(self.store, self.current_filter(),
                                                       date.today())
         self.model.set_filter(where, params)
-        self.count.setText(self.tr("共 %1 条巡查记录").replace("%1", str(self.model.rowCount())))
+        self.show_count(self.tr("条巡查记录"))
 
     def refresh(self) -> None:
         self.refresh_leaders()
-        self.apply_filter()
-        self.drafts.refresh()
+        super().refresh()
 
     # -- editors ----------------------------------------------------------------------------
     def open_editor(self, raw: dict[str, Any]) -> PatrolEditor:
         editor = PatrolEditor(self.store, self.paths, self.profile, raw, parent=self)
-        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        editor.saved.connect(lambda _id: self.refresh())
-        editor.finished.connect(lambda _code, e=editor: self._closed(e))
-        self.editors.append(editor)
-        editor.show()
+        self.track(editor)
         return editor
-
-    def _closed(self, editor: PatrolEditor) -> None:
-        if editor in self.editors:
-            self.editors.remove(editor)
-        self.drafts.refresh()
 
     def new_patrol(self, kind: str) -> PatrolEditor:
         return self.open_editor(new_patrol_raw(kind, self.profile, self.store, date.today()))

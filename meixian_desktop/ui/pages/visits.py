@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,7 +20,6 @@ from meixian_desktop.paths import Paths
 from meixian_desktop.store import households as household_store
 from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store
-from meixian_desktop.ui.drafting import DraftBanner, DraftingEditor
 from meixian_desktop.ui.forms import combo_code, table_view
 from meixian_desktop.ui.household_editor import (
     HouseholdEditor,
@@ -31,12 +27,13 @@ from meixian_desktop.ui.household_editor import (
     new_household_raw,
 )
 from meixian_desktop.ui.models.households import HouseholdTableModel
+from meixian_desktop.ui.pages.record_list import RecordListPage
 from meixian_desktop.ui.visit_editor import VisitEditor, new_visit_raw
 
 DUE_CHOICES = (("", "全部"), ("due", "本周应走访（含逾期）"), ("overdue", "走访已逾期"))
 
 
-class VisitPage(QWidget):
+class VisitPage(RecordListPage):
     """The 走访 section."""
 
     def __init__(self, store: Store, paths: Paths, profile: Profile,
@@ -45,40 +42,27 @@ class VisitPage(QWidget):
         self.store = store
         self.paths = paths
         self.profile = profile
-        self.editors: list[DraftingEditor] = []
+        self.setup_list(self.tr("搜索：户主或成员姓名、身份证号码、住址…（Ctrl+F）"),
+                        self.new_household)
         self.model = HouseholdTableModel(store, self)
         self.view = table_view(self.model)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(6, Qt.SortOrder.AscendingOrder)
         self.view.doubleClicked.connect(
             lambda index: self.open_household(self.model.record_id(index.row())))
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("搜索：户主或成员姓名、身份证号码、住址…（Ctrl+F）"))
-        self.search.setClearButtonEnabled(True)
-        QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.new_household)
-        self.village = self._combo([("", "全部村（社区）")] +
-                                   [(v.id, v.name) for v in villages.list_villages(store)])
-        self.group = self._combo([("", "全部小组")])
-        self.tag = self._combo([("", "全部重点人群")] + [(c.code, c.label) for c in TAGS])
-        self.monitoring = self._combo([("", "全部监测类型")] +
-                                      [(c.code, c.label) for c in MONITORING_TYPES])
-        self.due = self._combo(list(DUE_CHOICES))
-        self.count = QLabel()
-        self.message = QLabel()
-        self.debounce = QTimer(self)
-        self.debounce.setSingleShot(True)
-        self.debounce.setInterval(250)
-        self.debounce.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(self.debounce.start)
+        self.village = QComboBox()
+        for code, label in [("", "全部村（社区）")] + [
+                (v.id, v.name) for v in villages.list_villages(store)]:
+            self.village.addItem(label, code)
         self.village.currentIndexChanged.connect(self._village_changed)
-        for combo in (self.group, self.tag, self.monitoring, self.due):
-            combo.currentIndexChanged.connect(self.apply_filter)
-        self.household_drafts = DraftBanner(store, "household", self.tr("户信息"),
+        self.group = self.combo([("", "全部小组")])
+        self.tag = self.combo([("", "全部重点人群")] + [(c.code, c.label) for c in TAGS])
+        self.monitoring = self.combo([("", "全部监测类型")] +
+                                     [(c.code, c.label) for c in MONITORING_TYPES])
+        self.due = self.combo(list(DUE_CHOICES))
+        self.household_drafts = self.banner("household", self.tr("户信息"),
                                             self.open_household_editor)
-        self.visit_drafts = DraftBanner(store, "visit", self.tr("走访"), self.open_visit_editor)
-        for banner in (self.household_drafts, self.visit_drafts):
-            banner.open_keys = lambda: {e.draft_key for e in self.editors}
+        self.visit_drafts = self.banner("visit", self.tr("走访"), self.open_visit_editor)
 
         top = QHBoxLayout()
         for text, handler in ((self.tr("新建户"), self.new_household),
@@ -104,12 +88,6 @@ class VisitPage(QWidget):
         layout.addLayout(bottom)
         self.apply_filter()
 
-    def _combo(self, items: list[tuple[str, str]]) -> QComboBox:
-        combo = QComboBox()
-        for code, label in items:
-            combo.addItem(label, code)
-        return combo
-
     def _village_changed(self) -> None:
         self.group.blockSignals(True)
         self.group.clear()
@@ -132,38 +110,20 @@ class VisitPage(QWidget):
         where, params = household_store.filter_condition(self.store, self.current_filter(),
                                                          date.today())
         self.model.set_filter(where, params)
-        self.count.setText(self.tr("共 %1 户").replace("%1", str(self.model.rowCount())))
-
-    def refresh(self) -> None:
-        self.apply_filter()
-        self.household_drafts.refresh()
-        self.visit_drafts.refresh()
+        self.show_count(self.tr("户"))
 
     # -- editors ----------------------------------------------------------------------------
-    def _track(self, editor: DraftingEditor) -> DraftingEditor:
-        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        editor.saved.connect(lambda _id: self.refresh())
-        editor.finished.connect(lambda _code, e=editor: self._closed(e))
-        self.editors.append(editor)
-        editor.show()
-        return editor
-
-    def _closed(self, editor: DraftingEditor) -> None:
-        if editor in self.editors:
-            self.editors.remove(editor)
-        self.refresh()
-
     def open_household_editor(self, raw: dict[str, Any]) -> HouseholdEditor:
         editor = HouseholdEditor(self.store, self.paths, self.profile, raw, parent=self)
         editor.new_visit_requested = self.new_visit
         editor.saved.connect(lambda _id: self._refresh_open_households())
-        self._track(editor)
+        self.track(editor)
         return editor
 
     def open_visit_editor(self, raw: dict[str, Any]) -> VisitEditor:
         editor = VisitEditor(self.store, self.paths, self.profile, raw, parent=self)
         editor.saved.connect(lambda _id: self._refresh_open_households())
-        self._track(editor)
+        self.track(editor)
         return editor
 
     def _refresh_open_households(self) -> None:

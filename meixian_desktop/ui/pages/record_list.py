@@ -1,0 +1,74 @@
+"""What every record list page shares: a debounced search box, a count, and its open editors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+
+from meixian_desktop.ui.drafting import DraftBanner, DraftingEditor
+
+
+class RecordListPage(QWidget):
+    """Base of the 巡查, 走访 and 监护令 lists. Subclasses call ``setup_list()`` and give
+    ``apply_filter()``; editors opened through ``track()`` refresh the list when saved and
+    keep the draft banners right when closed."""
+
+    def setup_list(self, placeholder: str, on_new: Callable[[], object]) -> None:
+        self.editors: list[DraftingEditor] = []
+        self.banners: list[DraftBanner] = []
+        self.count = QLabel()
+        self.message = QLabel()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(placeholder)
+        self.search.setClearButtonEnabled(True)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
+        QShortcut(QKeySequence("Ctrl+N"), self, on_new)
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(250)
+        self.debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self.debounce.start)
+
+    def apply_filter(self) -> None:
+        raise NotImplementedError
+
+    def combo(self, items: list[tuple[str, str]]) -> QComboBox:
+        """A filter combo of (code, label); changing it re-filters the list."""
+        box = QComboBox()
+        for code, label in items:
+            box.addItem(label, code)
+        box.currentIndexChanged.connect(self.apply_filter)
+        return box
+
+    def banner(self, kind: str, noun: str,
+               open_editor: Callable[[dict], DraftingEditor]) -> DraftBanner:
+        """A draft banner for ``kind``, not counting drafts whose editor is open."""
+        made = DraftBanner(self.store, kind, noun, open_editor)  # type: ignore[attr-defined]
+        made.open_keys = lambda: {e.draft_key for e in self.editors}
+        self.banners.append(made)
+        return made
+
+    def track(self, editor: DraftingEditor) -> DraftingEditor:
+        """Show an editor; saving refreshes the list, closing updates the draft banners."""
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.saved.connect(lambda _id: self.refresh())
+        editor.finished.connect(lambda _code, e=editor: self._closed(e))
+        self.editors.append(editor)
+        editor.show()
+        return editor
+
+    def _closed(self, editor: DraftingEditor) -> None:
+        if editor in self.editors:
+            self.editors.remove(editor)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.apply_filter()
+        for banner in self.banners:
+            banner.refresh()
+
+    def show_count(self, noun: str) -> None:
+        self.count.setText(self.tr("共 %1 ").replace("%1", str(self.model.rowCount())) + noun)  # type: ignore[attr-defined]
