@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 
 from meixian_desktop.core.profile import make_profile
+from meixian_desktop.demo.households import demo_households
 from meixian_desktop.demo.orders import demo_orders
 from meixian_desktop.demo.patrols import demo_fire_team, demo_patrols
 from meixian_desktop.demo.places import DEMO_VILLAGES, DEMO_WORKER, demo_groups
@@ -24,7 +25,8 @@ __all__ = ["DEMO_WORKER", "STEPS", "fill_demo"]
 DemoStep = Callable[[Session, random.Random], int]
 
 # Each record kind adds its generator here; each returns how many records it made.
-STEPS: list[DemoStep] = [demo_groups, demo_patrols, demo_fire_team, demo_orders]
+STEPS: list[DemoStep] = [demo_groups, demo_patrols, demo_fire_team, demo_households,
+                         demo_orders]
 
 
 def fill_demo(session: Session, *, seed: int = 2025) -> dict[str, int]:

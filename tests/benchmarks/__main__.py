@@ -1,14 +1,19 @@
-"""python -m tests.benchmarks: the app's start-up, memory and patrol pages against their floors.
+"""python -m tests.benchmarks: the app's start-up, memory, patrol pages, 今日待办 and household
+search against their floors.
 
 Start-up time and memory are measured against a bare PySide6 window (``startup.py``); the patrol
-list, search and save against plain SQLite on the same data (``patrols.py``). ``--records N``
-sizes the benchmark home: N patrols, the other tables their share of N (``fixture.py``).
+list, search and save (``patrols.py``), 今日待办 and the household search (``households.py``)
+against plain SQLite on the same data. ``--records N`` sizes the benchmark home: N patrols, the
+other tables their share of N (``fixture.py``): N/5 households with 3 members and 10 visits each,
+N/50 督促监护令.
 
 Prints (stdout, stable format) an ``env`` line, a header, then one line per benchmark:
 ``name  value  unit  floor  ratio`` where value and floor are medians over ``--runs`` interleaved
 runs measured in this same invocation and ratio = value / floor. Targets: startup within 1.5×
 the floor; patrol list shown within 50 ms, a 3+ character search within 20 ms, a save within
-10 ms (absolute values, on 100,000 patrols). These are measurements, not pass/fail tests.
+10 ms (absolute values, on 100,000 patrols); 今日待办 within 100 ms and a household search by
+name or ID number within 20 ms (on 20,000 households, 200,000 visits and 2,000 orders). These
+are measurements, not pass/fail tests.
 Progress and the fixture's build time go to stderr.
 """
 
@@ -20,12 +25,13 @@ import platform
 import sys
 
 from tests.benchmarks.fixture import ensure_home
+from tests.benchmarks.households import run_households
 from tests.benchmarks.patrols import run_patrols
 from tests.benchmarks.startup import Result, qt_platform, run_startup
 
-COLUMNS = "{name:<17}  {value:>8}  {unit:<4}  {floor:>8}  {ratio:>5}"
+COLUMNS = "{name:<25}  {value:>8}  {unit:<4}  {floor:>8}  {ratio:>5}"
 DIGITS = {"s": 3, "MB": 1, "ms": 2}
-GROUPS = ("startup", "patrols")
+GROUPS = ("startup", "patrols", "households")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -97,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
             print(format_result(result), flush=True)
     if "patrols" in groups:
         for result in run_patrols(fixture.home, args.runs, warmup=args.warmup, log=log):
+            print(format_result(result), flush=True)
+    if "households" in groups:
+        for result in run_households(fixture.home, args.runs, fixture.built_on,
+                                     warmup=args.warmup, log=log):
             print(format_result(result), flush=True)
     return 0
 

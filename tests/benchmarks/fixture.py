@@ -18,6 +18,15 @@ keeps its default. A table whose generated row is refused (a CHECK constraint, s
 with a warning: give it an entry in ``ROW_MAKERS``. Patrols, findings, their status changes and
 the fire team have makers that write realistic Chinese text (from the demo's phrases), so the
 search benchmarks have something to find; every maker is a pure function of the row's index.
+
+Households, members, measures, visits and 督促监护令 with their services, follow-ups and status
+steps have makers in ``fixture_households.py``: ``records_wanted / 5`` households spread over
+every village of the town, 3 members each with valid unique ID numbers, 10 visits each, and
+``records_wanted / 50`` orders at every stage (the child tables' counts follow from their
+parents). Their dates are spread around the day the home is built, which the marker records
+(``built_on``) so the 今日待办 benchmark can use that day on a reused home. After the rows are in,
+``store.households.refresh_all_due`` sets every household's ``next_visit_due`` exactly as the
+store does after each save (the frequency settings, the last visit, its planned return visit).
 """
 
 from __future__ import annotations
@@ -42,18 +51,22 @@ from meixian_desktop.demo import patrols as demo  # the demo's phrases, places a
 from meixian_desktop.firstrun import set_up, shipped_villages
 from meixian_desktop.paths import under_home
 from meixian_desktop.store import records, schema
+from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.database import Transaction, now_iso
+from meixian_desktop.store.households import refresh_all_due
 from meixian_desktop.store.session import open_session
+from tests.benchmarks import fixture_households as people
 
 FIXTURE_ROOT = Path(tempfile.gettempdir()) / "meixian-bench"
 MARKER = "bench-fixture.json"
-FIXTURE_VERSION = 3  # bump when the rows made change, so cached homes are rebuilt
+FIXTURE_VERSION = 4  # bump when the rows made change, so cached homes are rebuilt
 WORKER_NAME = "测试"
 WORKER_VILLAGES = ("张韩村", "三里村", "石塘村")
 REFERENCE_TABLES = frozenset({"villages"})
 
 # Rows per table as a share of ``records_wanted`` (the patrols), and the most a table gets.
-SHARES = {"patrols": 1.0, "findings": 0.5, "finding_events": 1.0, "attachments": 0.01}
+SHARES = {"patrols": 1.0, "findings": 0.5, "finding_events": 1.0, "attachments": 0.01,
+          "households": 0.2, "orders": 0.02}
 DEFAULT_SHARE = 0.1
 CAPS = {"village_groups": 36, "category_items": 12, "fire_team_members": 60,
         "attachments": 1000}
@@ -70,6 +83,7 @@ class Fixture:
     counts: dict[str, int]
     build_seconds: float
     reused: bool
+    built_on: date  # the day the dated rows were spread around (due visits, deadlines)
 
     @property
     def total(self) -> int:
@@ -109,11 +123,13 @@ def ensure_home(records_wanted: int, *, rebuild: bool = False) -> Fixture:
     marker = home / MARKER
     if not rebuild and marker.is_file():
         data = json.loads(marker.read_text(encoding="utf-8"))
-        return Fixture(home, data["counts"], data["build_seconds"], reused=True)
+        return Fixture(home, data["counts"], data["build_seconds"], reused=True,
+                       built_on=date.fromisoformat(data["built_on"]))
     FIXTURE_ROOT.mkdir(parents=True, exist_ok=True)
     staging = home.with_name(f"{home.name}.building-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     start = perf_counter()
+    built_on = date.today()
     try:
         counts = build(staging, records_wanted)
     except BaseException:
@@ -122,13 +138,14 @@ def ensure_home(records_wanted: int, *, rebuild: bool = False) -> Fixture:
     seconds = perf_counter() - start
     (staging / MARKER).write_text(
         json.dumps({"counts": counts, "build_seconds": round(seconds, 2),
-                    "schema_version": schema.VERSION, "fixture_version": FIXTURE_VERSION},
+                    "schema_version": schema.VERSION, "fixture_version": FIXTURE_VERSION,
+                    "built_on": built_on.isoformat()},
                    ensure_ascii=False),
         encoding="utf-8",
     )
     shutil.rmtree(home, ignore_errors=True)
     staging.rename(home)
-    return Fixture(home, counts, seconds, reused=False)
+    return Fixture(home, counts, seconds, reused=False, built_on=built_on)
 
 
 def build(home: Path, records_wanted: int) -> dict[str, int]:
@@ -166,19 +183,52 @@ def fill(tx: Transaction, total: int, *, worker_villages: tuple[str, ...]) -> di
     ]
     village_ids = [village_id for village_id, _ in villages]
     counts: dict[str, int] = {}
+    town: people.Town | None = None
     for table in parents_first(plans):
         plan = plans[table]
         plan.villages, plan.sizes, plan.count = villages, counts, quota(table, total)
         if not resolve_parents(conn, plan, village_ids, set(kinds)):
             warn(f"{table}: a required foreign key has no parent rows; skipped")
             continue
+        if table in people.ROW_MAKERS:
+            town = town or make_town(tx, total)
+            plan.cache["town"] = town
+            derived = people.derived_count(table, town)
+            if derived is not None:
+                plan.count = derived
+            if plan.count == 0:
+                continue
         if not probe_row(tx, plan):
             continue
         make = ROW_MAKERS.get(table, generic_row)
         for index in range(1, plan.count):
             records.insert(tx, table, make(index, plan))
         counts[table] = plan.count
+    if counts.get("households"):
+        refresh_all_due(tx)  # next_visit_due exactly as the store sets it after each save
     return counts
+
+
+def make_town(tx: Transaction, total: int) -> people.Town:
+    """Every live village with its groups (groups are filled before households), the day,
+    the visit frequencies, and how many households and orders the home gets."""
+    conn = tx.conn
+    villages = tuple(
+        (row[0], row[1], row[2] or "") for row in conn.execute(
+            "SELECT id, name, code FROM villages WHERE deleted = 0 AND retired = 0 ORDER BY sort")
+    )
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for group_id, village_id, name in conn.execute(
+        "SELECT id, village_id, name FROM village_groups WHERE deleted = 0 ORDER BY sort, rowid"
+    ):
+        groups.setdefault(village_id, []).append((group_id, name))
+    return people.Town(
+        villages=villages, groups=tuple((v, tuple(g)) for v, g in groups.items()),
+        today=date.today(),
+        months_key=settings_store.get(tx.store, "visit_months_key_group"),
+        months_other=settings_store.get(tx.store, "visit_months_other"),
+        households=quota("households", total), orders=quota("orders", total),
+    )
 
 
 def plan_table(conn: sqlite3.Connection, table: str, label: str) -> TablePlan:
@@ -462,6 +512,7 @@ ROW_MAKERS: dict[str, RowMaker] = {
     "findings": finding_row,
     "finding_events": finding_event_row,
     "fire_team_members": fire_team_row,
+    **people.ROW_MAKERS,
 }
 
 
