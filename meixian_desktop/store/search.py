@@ -72,9 +72,14 @@ def _short_term(term: str, columns: list[str], alias: str) -> tuple[str, list[ob
 def matching_rowids(store: Store, table: str, query: str) -> tuple[str, list[object]] | None:
     """A SELECT of the rowids of ``table`` rows containing every word (live or not), for
     combining with other sets by UNION: the trigram index drives it when a word allows."""
-    condition = match_condition(store, table, query, "s")
-    if condition is None:
+    terms = query.split()
+    if not terms:
         return None
+    if all(len(t) >= TRIGRAM for t in terms):  # the index alone answers: no base-table pass
+        return (f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ?",
+                [" AND ".join(_fts_phrase(t) for t in terms)])
+    condition = match_condition(store, table, query, "s")
+    assert condition is not None
     return f"SELECT s.rowid FROM {table} s WHERE {condition[0]}", condition[1]
 
 

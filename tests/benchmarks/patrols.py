@@ -5,16 +5,15 @@ cached home must stay as built), through the store the app uses, with a warm con
 app keeps its connection open, so the first list or search after start-up pays for loading
 pages from disk once, which these figures do not include.
 
-``patrol_search`` / ``patrol_search_2ch``: the patrol page's search (``filter_condition`` with a
-query of 3+ characters, which goes through the trigram index, and of 2 characters, which falls
-back to LIKE) in the list's order, all ids fetched; floor: ``SELECT id FROM patrols WHERE <each
-searchable patrol column> LIKE '%word%' OR ...`` on a raw sqlite3 connection (the patrols table
-only, no order, no search of the findings).
+``patrol_search`` / ``patrol_search_2ch``: what the patrol page does when the search box
+settles — ``filter_condition`` with a query of 3+ characters (trigram index) or 2 characters
+(LIKE), set on the real ``PatrolTableModel`` (which counts the matches), then every cell of the
+first screen read; floor: ``SELECT id FROM patrols WHERE <each searchable patrol column> LIKE
+'%word%' OR ...`` on a raw sqlite3 connection (the patrols table only, no order, no findings).
 
-``patrol_list_store``: what the patrol list model does in the store when the page opens and the
-user jumps to the last row: every live id in the default order, then the display columns of the
-first and of the last 200-row block; floor: ``SELECT id FROM patrols``. Qt-free: the view's own
-cost is not included.
+``patrol_list``: the real ``PatrolTableModel`` opened on every patrol, every cell of its first
+screen read, then of the last screen (the user jumping to the end); floor: ``SELECT id FROM
+patrols``. The view's painting is not included.
 
 ``patrol_save``: ``parse_patrol`` + ``save_patrol`` of a patrol with 5 findings in one
 transaction; floor: the same 6 rows inserted with raw sqlite3 in one transaction
@@ -52,33 +51,7 @@ from tests.benchmarks.startup import Result
 SEARCH_WORD = "三里港"  # a tributary: in the area, route, river and notes of its patrols
 SEARCH_WORD_2CH = "石勇"  # a two-character name, as people search for cadres
 BUDGET = 15.0  # seconds one benchmark may take before it stops early
-BLOCK = 200  # rows the list model fetches at a time (ui.models.records.BLOCK)
-
-# The patrol list model's default order and display columns, mirrored for when the UI module
-# cannot be imported; normally they are read from PatrolTableModel itself.
-LIST_ORDER = "t.patrol_date DESC, t.rowid DESC"
-LIST_COLUMNS = (
-    "t.patrol_date", "t.kind",
-    "(SELECT group_concat(v.name, '、') FROM json_each(t.village_ids) j "
-    "JOIN villages v ON v.id = j.value)",
-    "t.leader",
-    "coalesce(nullif(t.area, ''), nullif(t.river_name || t.river_section, ''), t.plot_number)",
-    "(SELECT count(*) FROM findings f WHERE f.patrol_id = t.id AND f.deleted = 0)",
-    "(SELECT count(*) FROM findings f WHERE f.patrol_id = t.id AND f.deleted = 0 "
-    "AND f.status IN ('open', 'escalated'))",
-)
-
 Timed = Callable[[], float]  # does one run, returns the seconds its measured part took
-
-
-def list_model_sql() -> tuple[str, tuple[str, ...], str]:
-    """The patrol list model's order and column SQL, and where they came from."""
-    try:
-        from meixian_desktop.ui.models.patrols import PatrolTableModel
-    except Exception as exc:  # the UI is being written; the mirror keeps the benchmark running
-        return LIST_ORDER, LIST_COLUMNS, f"mirror ({type(exc).__name__})"
-    return (PatrolTableModel.default_order, tuple(c.sql for c in PatrolTableModel.columns),
-            "PatrolTableModel")
 
 
 def interleaved(app: Timed, floor: Timed, runs: int, warmup: int, *, name: str,
@@ -138,18 +111,21 @@ def run_patrols(home: Path, runs: int, *, warmup: int = 1,
 
 def measure_search(name: str, store: Store, raw: sqlite3.Connection, word: str, runs: int,
                    warmup: int, log: Callable[[str], None] | None) -> Result:
-    order, _, _ = list_model_sql()
     today = date.today()
     found: dict[str, int] = {}
 
+    from meixian_desktop.ui.models.patrols import PatrolTableModel
+
+    model = PatrolTableModel(store)
+
     def app() -> float:
+        """What the page does when the search box settles: filter, count, first screen."""
         start = perf_counter()
         condition, params = filter_condition(store, PatrolFilter(query=word), today)
-        ids = [row[0] for row in store.conn.execute(
-            f"SELECT t.id FROM patrols t WHERE t.deleted = 0 AND ({condition}) "
-            f"ORDER BY {order}", params)]
+        model.set_filter(condition, params)
+        screen(model, 0)
         seconds = perf_counter() - start
-        found["app"] = len(ids)
+        found["app"] = model.rowCount()
         return seconds
 
     columns = searchable_columns(store, "patrols")
@@ -168,27 +144,32 @@ def measure_search(name: str, store: Store, raw: sqlite3.Connection, word: str, 
     return Result(name, "ms", value, floor_ms)
 
 
+SCREEN = 30  # rows a list shows at once
+
+
+def screen(model: Any, first_row: int) -> int:
+    """Read every cell of one screenful of rows, as the view does when it paints."""
+    rows = min(SCREEN, model.rowCount() - first_row)
+    for row in range(first_row, first_row + rows):
+        for column in range(model.columnCount()):
+            model.data(model.index(row, column))
+    return rows
+
+
 def measure_list(store: Store, raw: sqlite3.Connection, runs: int, warmup: int,
                  log: Callable[[str], None] | None) -> Result:
-    order, columns, source = list_model_sql()
-    exprs = ", ".join(columns)
     shown: dict[str, int] = {}
 
-    def block_rows(ids: list[str], row: int) -> list[tuple]:
-        block = ids[row // BLOCK * BLOCK : (row // BLOCK + 1) * BLOCK]
-        marks = ", ".join("?" for _ in block)
-        return store.conn.execute(
-            f"SELECT t.id, {exprs} FROM patrols t WHERE t.id IN ({marks})", block
-        ).fetchall()
+    from meixian_desktop.ui.models.patrols import PatrolTableModel
 
     def app() -> float:
+        """The real list model: open it, show the first screen, jump to the last row."""
         start = perf_counter()
-        ids = [row[0] for row in store.conn.execute(
-            f"SELECT t.id FROM patrols t WHERE t.deleted = 0 ORDER BY {order}")]
-        first = block_rows(ids, 0) if ids else []
-        last = block_rows(ids, len(ids) - 1) if ids else []
+        model = PatrolTableModel(store)
+        first = screen(model, 0)
+        last = screen(model, max(model.rowCount() - SCREEN, 0))
         seconds = perf_counter() - start
-        shown.update(ids=len(ids), rows=len(first) + len(last))
+        shown.update(ids=model.rowCount(), rows=first + last)
         return seconds
 
     def floor() -> float:
@@ -196,11 +177,11 @@ def measure_list(store: Store, raw: sqlite3.Connection, runs: int, warmup: int,
         raw.execute("SELECT id FROM patrols").fetchall()
         return perf_counter() - start
 
-    value, floor_ms = interleaved(app, floor, runs, warmup, name="patrol_list_store", log=log)
+    value, floor_ms = interleaved(app, floor, runs, warmup, name="patrol_list", log=log)
     if log is not None:
-        log(f"patrol_list_store: {shown['ids']} ids, {shown['rows']} rows shown "
-            f"(order and columns from {source})")
-    return Result("patrol_list_store", "ms", value, floor_ms)
+        log(f"patrol_list: {shown['ids']} patrols, {shown['rows']} rows shown "
+            "(PatrolTableModel: first screen and last screen)")
+    return Result("patrol_list", "ms", value, floor_ms)
 
 
 def patrol_with_findings(village_id: str, number: int) -> dict[str, Any]:

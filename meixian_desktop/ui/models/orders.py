@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 
 from meixian_desktop.core.order_followups import TimelineEntry
 from meixian_desktop.core.orders import LIVE_STATUSES, STATUSES
@@ -48,17 +49,14 @@ class OrderTableModel(RecordTableModel):
     default_order = "t.issue_date DESC, t.rowid DESC"
 
     def __init__(self, store: Store, parent: Any = None, *, today: date | None = None) -> None:
-        self.columns = order_columns(
-            bool(settings_store.get(store, "show_minor_names_in_lists")))
         self.today = today or date.today()
+        columns = list(order_columns(
+            bool(settings_store.get(store, "show_minor_names_in_lists"))))
+        late = self.today.isoformat()
+        columns[NEXT_COLUMN] = replace(columns[NEXT_COLUMN],
+                                       alert=lambda day: bool(day) and str(day) < late)
+        self.columns = tuple(columns)
         super().__init__(store, parent)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.ForegroundRole and index.isValid()
-                and index.column() == NEXT_COLUMN and index.row() < len(self.ids)):
-            value = self._row(index.row())[NEXT_COLUMN]
-            return QBrush(LATE) if value and str(value) < self.today.isoformat() else None
-        return super().data(index, role)
 
 
 class TimelineModel(QAbstractTableModel):

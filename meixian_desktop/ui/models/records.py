@@ -26,19 +26,38 @@ class Column:
     alert: Callable[[Any], bool] | None = None  # shown in red when true (e.g. overdue)
 
 
+def reverse_order(order: str) -> str:
+    """The opposite of an ORDER BY list of plain terms ("t.a DESC, t.b" → "t.a ASC, t.b DESC")."""
+    terms = []
+    for term in order.split(","):
+        term = term.strip()
+        if term.upper().endswith(" DESC"):
+            terms.append(term[:-5] + " ASC")
+        elif term.upper().endswith(" ASC"):
+            terms.append(term[:-4] + " DESC")
+        else:
+            terms.append(term + " DESC")
+    return ", ".join(terms)
+
+
 class RecordTableModel(QAbstractTableModel):
-    """Lists the ids matching ``where`` in SQL order; row contents are read lazily."""
+    """The records matching ``where`` in SQL order, read a window of BLOCK rows at a time:
+    opening a list of 100,000 costs a count and one window, jumping to its end one more."""
 
     table = ""
     columns: tuple[Column, ...] = ()
     default_order = "t.rowid"
+    kept_blocks = 50  # windows kept in memory (10,000 rows); older ones are read again
 
     def __init__(self, store: Store, parent: Any = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.ids: list[str] = []
+        self._count = 0
         self._blocks: dict[int, list[tuple]] = {}
-        self._order = self.default_order
+        # A last tie-breaker makes the order total, so reading from either end agrees.
+        order = self.default_order
+        self._order = order if "rowid" in order else f"{order}, t.rowid"
+        self._reverse = reverse_order(self._order)
         self._where = "t.deleted = 0"
         self._params: list[Any] = []
         self.refresh()
@@ -52,47 +71,70 @@ class RecordTableModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         self.beginResetModel()
-        sql = f"SELECT t.id FROM {self.table} t WHERE {self._where} ORDER BY {self._order}"
-        self.ids = [row[0] for row in self.store.conn.execute(sql, self._params)]
+        self._count = self.store.conn.execute(
+            f"SELECT count(*) FROM {self.table} t WHERE {self._where}", self._params
+        ).fetchone()[0]
         self._blocks.clear()
         self.endResetModel()
 
+    def _block(self, block: int) -> list[tuple]:
+        rows = self._blocks.pop(block, None)
+        if rows is None:
+            rows = self._read_window(block * BLOCK, min(BLOCK, self._count - block * BLOCK))
+            while len(self._blocks) >= self.kept_blocks:
+                self._blocks.pop(next(iter(self._blocks)))
+        self._blocks[block] = rows  # most recently used last
+        return rows
+
+    def _read_window(self, start: int, size: int) -> list[tuple]:
+        """Rows start … start+size-1 in order. Past the middle they are read from the other
+        end, so jumping to the end of 100,000 rows skips nothing."""
+        exprs = ", ".join(column.sql for column in self.columns)
+        select = f"SELECT t.id, {exprs} FROM {self.table} t WHERE {self._where} ORDER BY "
+        if size <= 0:
+            return []
+        if start * 2 <= self._count:
+            return self.store.conn.execute(select + f"{self._order} LIMIT ? OFFSET ?",
+                                           [*self._params, size, start]).fetchall()
+        from_end = self._count - start - size
+        rows = self.store.conn.execute(select + f"{self._reverse} LIMIT ? OFFSET ?",
+                                       [*self._params, size, max(from_end, 0)]).fetchall()
+        return rows[::-1]
+
+    def _record(self, row: int) -> tuple:
+        rows = self._block(row // BLOCK)
+        offset = row % BLOCK
+        # Rows removed since the count (another window saved): show blanks until refresh.
+        return rows[offset] if offset < len(rows) else (None,) * (len(self.columns) + 1)
+
     def _row(self, row: int) -> tuple:
-        block = row // BLOCK
-        if block not in self._blocks:
-            ids = self.ids[block * BLOCK : (block + 1) * BLOCK]
-            exprs = ", ".join(column.sql for column in self.columns)
-            marks = ", ".join("?" for _ in ids)
-            fetched = {
-                r[0]: tuple(r[1:])
-                for r in self.store.conn.execute(
-                    f"SELECT t.id, {exprs} FROM {self.table} t WHERE t.id IN ({marks})", ids
-                )
-            }
-            self._blocks[block] = [fetched.get(i, (None,) * len(self.columns)) for i in ids]
-        return self._blocks[block][row % BLOCK]
+        return tuple(self._record(row)[1:])
 
     def record_id(self, row: int) -> str:
-        return self.ids[row]
+        return str(self._record(row)[0])
 
     def row_of(self, record_id: str) -> int:
-        return self.ids.index(record_id)
+        """The row showing a record (reads every id: for short lists such as villages)."""
+        ids = [r[0] for r in self.store.conn.execute(
+            f"SELECT t.id FROM {self.table} t WHERE {self._where} ORDER BY {self._order}",
+            self._params)]
+        return ids.index(record_id)
 
     # -- Qt model interface ------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.ids)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.ids):
+        if not index.isValid() or index.row() >= self._count:
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             column = self.columns[index.column()]
             return column.show(self._row(index.row())[index.column()])
         if role == Qt.ItemDataRole.UserRole:
-            return self.ids[index.row()]
+            return self.record_id(index.row())
         if role == Qt.ItemDataRole.ForegroundRole:
             column = self.columns[index.column()]
             if column.alert is not None and column.alert(self._row(index.row())[index.column()]):
@@ -113,10 +155,10 @@ class RecordTableModel(QAbstractTableModel):
         if not 0 <= column < len(self.columns):
             return
         direction = "DESC" if order == Qt.SortOrder.DescendingOrder else "ASC"
-        self._order = f"{self.columns[column].sql} {direction}, t.rowid"
+        back = "ASC" if direction == "DESC" else "DESC"
+        self._order = f"{self.columns[column].sql} {direction}, t.rowid {direction}"
+        self._reverse = f"{self.columns[column].sql} {back}, t.rowid {back}"
         self.layoutAboutToBeChanged.emit()
-        sql = f"SELECT t.id FROM {self.table} t WHERE {self._where} ORDER BY {self._order}"
-        self.ids = [row[0] for row in self.store.conn.execute(sql, self._params)]
         self._blocks.clear()
         self.layoutChanged.emit()
 
