@@ -89,17 +89,21 @@ class RecordTableModel(QAbstractTableModel):
     def _read_window(self, start: int, size: int) -> list[tuple]:
         """Rows start … start+size-1 in order. Past the middle they are read from the other
         end, so jumping to the end of 100,000 rows skips nothing."""
-        exprs = ", ".join(column.sql for column in self.columns)
-        select = f"SELECT t.id, {exprs} FROM {self.table} t WHERE {self._where} ORDER BY "
         if size <= 0:
             return []
-        if start * 2 <= self._count:
-            return self.store.conn.execute(select + f"{self._order} LIMIT ? OFFSET ?",
-                                           [*self._params, size, start]).fetchall()
-        from_end = self._count - start - size
-        rows = self.store.conn.execute(select + f"{self._reverse} LIMIT ? OFFSET ?",
-                                       [*self._params, size, max(from_end, 0)]).fetchall()
-        return rows[::-1]
+        forward = start * 2 <= self._count
+        order = self._order if forward else self._reverse
+        offset = start if forward else max(self._count - start - size, 0)
+        # Pick the window's rows by rowid first, then compute the display columns (some are
+        # subqueries) for those rows only, not for every row the sort had to look at.
+        exprs = ", ".join(column.sql for column in self.columns)
+        rows = self.store.conn.execute(
+            f"SELECT t.id, {exprs} FROM {self.table} t WHERE t.rowid IN ("
+            f"SELECT t.rowid FROM {self.table} t WHERE {self._where} "
+            f"ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}",
+            [*self._params, size, offset],
+        ).fetchall()
+        return rows if forward else rows[::-1]
 
     def _record(self, row: int) -> tuple:
         rows = self._block(row // BLOCK)
