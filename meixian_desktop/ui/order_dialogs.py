@@ -5,19 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -43,88 +37,6 @@ from meixian_desktop.ui.forms import (
     line,
     text_area,
 )
-
-BAD_CELL = QBrush(QColor("#fde7e9"))
-
-
-class RowTable(QWidget):
-    """Rows typed into a table (guardians, duties); problems marked at their cells."""
-
-    changed = Signal()
-
-    def __init__(self, columns: list[tuple[str, str]], add_text: str,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.keys = [key for key, _header in columns]
-        self.table = QTableWidget(0, len(columns))
-        self.table.setHorizontalHeaderLabels([header for _key, header in columns])
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMinimumHeight(120)
-        self.table.itemChanged.connect(lambda _item: self.changed.emit())
-        self.message = QLabel()
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for text, handler in ((add_text, self.add_row), (self.tr("删除选中行"), self.remove_row)):
-            button = QPushButton(text)
-            button.clicked.connect(handler)
-            buttons.addWidget(button)
-        buttons.addStretch()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.table.blockSignals(True)
-        self.table.setRowCount(0)
-        for row in rows:
-            self.add_row(row)
-        self.table.blockSignals(False)
-
-    def add_row(self, values: dict[str, Any] | None = None) -> int:
-        number = self.table.rowCount()
-        self.table.insertRow(number)
-        for column, key in enumerate(self.keys):
-            self.table.setItem(number, column, QTableWidgetItem(str((values or {}).get(key) or "")))
-        return number
-
-    def set_cell(self, row: int, key: str, text: str) -> None:
-        self.table.setItem(row, self.keys.index(key), QTableWidgetItem(text))
-        self.changed.emit()
-
-    def remove_row(self) -> None:
-        if self.table.currentRow() >= 0:
-            self.table.removeRow(self.table.currentRow())
-            self.changed.emit()
-
-    def rows(self) -> list[dict[str, str]]:
-        result = []
-        for row in range(self.table.rowCount()):
-            cells = [self.table.item(row, c) for c in range(len(self.keys))]
-            result.append({key: cell.text() if cell else ""
-                           for key, cell in zip(self.keys, cells, strict=True)})
-        return result
-
-    def show_problems(self, problems: dict[str, str], prefix: str, noun: str) -> None:
-        """Colour each cell with a problem and list the problems row by row beneath."""
-        self.table.blockSignals(True)
-        lines = []
-        if prefix.rstrip(".") in problems:
-            lines.append(problems[prefix.rstrip(".")])
-        for row in range(self.table.rowCount()):
-            for column, key in enumerate(self.keys):
-                message = problems.get(f"{prefix}{row}.{key}", "")
-                item = self.table.item(row, column)
-                if item is not None:
-                    item.setBackground(BAD_CELL if message else QBrush())
-                    item.setToolTip(message)
-                if message:
-                    lines.append(f"第 {row + 1} {noun}：{message}")
-        self.table.blockSignals(False)
-        self.message.setText("\n".join(lines))
-        self.message.setVisible(bool(lines))
 
 
 class _RecordDialog(QDialog):

@@ -61,7 +61,8 @@ from meixian_desktop.ui.forms import (
     text_area,
 )
 from meixian_desktop.ui.models.orders import TimelineModel
-from meixian_desktop.ui.order_dialogs import FollowUpDialog, RowTable, ServiceDialog
+from meixian_desktop.ui.order_dialogs import FollowUpDialog, ServiceDialog
+from meixian_desktop.ui.row_table import RowTable
 
 DRAFT_KIND = "order"
 TEXT_FIELDS = ("number", "issuer", "minor_name", "minor_pseudonym", "minor_id_number",

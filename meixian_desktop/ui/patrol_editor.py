@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -15,8 +15,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +51,7 @@ from meixian_desktop.ui.forms import (
     text_area,
 )
 from meixian_desktop.ui.models.patrols import FindingListModel
+from meixian_desktop.ui.row_table import RowTable
 
 DRAFT_KIND = "patrol"
 TEXT_FIELDS = ("start_time", "end_time", "leader", "companions", "area", "route_start",
@@ -69,66 +68,21 @@ def new_patrol_raw(kind: str, profile: Profile, store: Store, today: date) -> di
             "findings": [], "waypoints": []}
 
 
-class WaypointTable(QWidget):
+class WaypointTable(RowTable):
     """Route points typed by hand or imported from a phone's GPX file."""
 
-    changed = Signal()
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels([self.tr("纬度"), self.tr("经度"), self.tr("名称")])
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setFixedHeight(110)
-        self.table.itemChanged.connect(lambda _item: self.changed.emit())
-        self.message = QLabel()
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for text, handler in ((self.tr("添加点"), self.add_row),
-                              (self.tr("删除选中点"), self.remove_row),
-                              (self.tr("从 GPX 文件导入…"), self.pick_gpx)):
-            button = QPushButton(text)
-            button.clicked.connect(handler)
-            buttons.addWidget(button)
-        buttons.addStretch()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
+        super().__init__([("lat", "纬度"), ("lon", "经度"), ("name", "名称")],
+                         "添加点", parent)
+        self.table.setMinimumHeight(110)
+        self.add_button(self.tr("从 GPX 文件导入…"), self.pick_gpx)
 
     def set_points(self, points: list[dict[str, Any]]) -> None:
-        self.table.blockSignals(True)
-        self.table.setRowCount(0)
-        for point in points:
-            self._append(str(point.get("lat", "")), str(point.get("lon", "")),
-                         str(point.get("name", "")))
-        self.table.blockSignals(False)
+        self.set_rows(points)
         self.changed.emit()
 
-    def _append(self, lat: str, lon: str, name: str) -> None:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        for column, text in enumerate((lat, lon, name)):
-            self.table.setItem(row, column, QTableWidgetItem(text))
-
     def points(self) -> list[dict[str, str]]:
-        result = []
-        for row in range(self.table.rowCount()):
-            cells = [self.table.item(row, c) for c in range(3)]
-            values = [cell.text().strip() if cell else "" for cell in cells]
-            if any(values):
-                result.append({"lat": values[0], "lon": values[1], "name": values[2]})
-        return result
-
-    def add_row(self) -> None:
-        self._append("", "", "")
-
-    def remove_row(self) -> None:
-        if self.table.currentRow() >= 0:
-            self.table.removeRow(self.table.currentRow())
-            self.changed.emit()
+        return self.filled_rows()
 
     def import_gpx(self, path: Path) -> bool:
         """Replace the points with a GPX file's; a bad file leaves them as they were."""
@@ -140,8 +94,9 @@ class WaypointTable(QWidget):
         except ValidationError as exc:
             self.message.setText(exc.message)
             return False
-        self.message.setText(self.tr("已导入 %n 个点。", "", len(points)))
         self.set_points([{"lat": p.lat, "lon": p.lon, "name": p.name} for p in points])
+        self.message.setText(self.tr("已导入 %n 个点。", "", len(points)))
+        self.message.setVisible(True)
         return True
 
     def pick_gpx(self) -> None:

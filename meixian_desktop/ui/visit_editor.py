@@ -7,12 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +40,7 @@ from meixian_desktop.ui.forms import (
     text_area,
 )
 from meixian_desktop.ui.photos import PhotoStrip
+from meixian_desktop.ui.row_table import RowTable
 
 DRAFT_KIND = "visit"
 NOTE_FIELDS = ("income_note", "health_note", "housing_note", "water_note", "schooling_note")
@@ -55,48 +52,12 @@ def new_visit_raw(household_id: str, profile: Profile, today: date) -> dict[str,
             "visitors": "" if profile.is_town else profile.name, "visit_type": "routine"}
 
 
-class ReferralTable(QWidget):
+def referral_table() -> RowTable:
     """Items handed to a department after the visit: department, item, deadline."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels([self.tr("交办部门"), self.tr("事项"),
-                                              self.tr("办理期限")])
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setFixedHeight(100)
-        add = QPushButton(self.tr("添加交办事项"))
-        add.clicked.connect(lambda: self.append({}))
-        remove = QPushButton(self.tr("删除选中"))
-        remove.clicked.connect(lambda: self.table.removeRow(self.table.currentRow()))
-        row = QHBoxLayout()
-        row.addWidget(add)
-        row.addWidget(remove)
-        row.addStretch()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
-        layout.addLayout(row)
-
-    def append(self, item: dict[str, Any]) -> None:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        for column, key in enumerate(("department", "item", "deadline")):
-            self.table.setItem(row, column, QTableWidgetItem(str(item.get(key) or "")))
-
-    def set_items(self, items: list[dict[str, Any]]) -> None:
-        self.table.setRowCount(0)
-        for item in items:
-            self.append(item)
-
-    def items(self) -> list[dict[str, str]]:
-        result = []
-        for row in range(self.table.rowCount()):
-            cells = [self.table.item(row, c) for c in range(3)]
-            values = [cell.text().strip() if cell else "" for cell in cells]
-            if any(values):
-                result.append(dict(zip(("department", "item", "deadline"), values, strict=True)))
-        return result
+    table = RowTable([("department", "交办部门"), ("item", "事项"), ("deadline", "办理期限")],
+                     "添加交办事项")
+    table.table.setMinimumHeight(100)
+    return table
 
 
 class VisitEditor(DraftingEditor):
@@ -133,7 +94,7 @@ class VisitEditor(DraftingEditor):
         self.needs = f.add("needs", self.tr("需求和问题"), check_list(categories_of(NEEDS), 80))
         self.needs_detail = f.add("needs_detail", self.tr("具体情况"), text_area())
         self.done_on_spot = f.add("done_on_spot", self.tr("当场办理"), text_area())
-        self.referrals = ReferralTable()
+        self.referrals = referral_table()
         f.add("referrals", self.tr("交办事项"), self.referrals)
         self.satisfaction = f.add("satisfaction", self.tr("满意度"),
                                   category_combo(SATISFACTION, blank="（不填）"))
@@ -166,7 +127,7 @@ class VisitEditor(DraftingEditor):
         set_combo_code(self.visit_type, raw.get("visit_type") or "routine")
         set_combo_code(self.satisfaction, raw.get("satisfaction"))
         set_checked(self.needs, raw.get("needs") or ())
-        self.referrals.set_items(list(raw.get("referrals") or []))
+        self.referrals.set_rows(list(raw.get("referrals") or []))
         self.photos.set_hashes(list(raw.get("photos") or []))
 
     def raw(self) -> dict[str, Any]:
@@ -178,7 +139,7 @@ class VisitEditor(DraftingEditor):
         result.update(
             visit_type=combo_code(self.visit_type), satisfaction=combo_code(self.satisfaction),
             needs=checked_codes(self.needs), needs_detail=self.needs_detail.toPlainText(),
-            done_on_spot=self.done_on_spot.toPlainText(), referrals=self.referrals.items(),
+            done_on_spot=self.done_on_spot.toPlainText(), referrals=self.referrals.filled_rows(),
             photos=list(self.photos.hashes),
         )
         return result
