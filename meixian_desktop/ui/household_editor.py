@@ -207,7 +207,7 @@ class MeasureDialog(ChildDialog):
         set_combo_code(self.measure_type, raw.get("measure_type"))
         self.content = f.add("content", self.tr("内容"), line(raw.get("content", "")))
         self.start_date = f.add("start_date", self.tr("开始日期"),
-                                line(raw.get("start_date", ""), "2025-03-05"))
+                                line(raw.get("start_date", ""), "如 2025-03-05"))
         self.end_date = f.add("end_date", self.tr("结束日期"), line(raw.get("end_date", "")))
         self.unit = f.add("unit", self.tr("责任单位"), line(raw.get("unit", "")))
         self.finish_layout()
@@ -325,7 +325,7 @@ class HouseholdEditor(DraftingEditor):
         self.monitoring_type = m.add("monitoring_type", self.tr("监测对象类型"),
                                      category_combo(MONITORING_TYPES, blank="（不是监测户）"))
         self.monitoring_included_on = m.add("monitoring_included_on", self.tr("纳入监测日期"),
-                                            line(placeholder="2025-03-05"))
+                                            line(placeholder="如 2025-03-05"))
         self.risk_types = m.add("risk_types", self.tr("风险类型"),
                                 check_list(categories_of(RISK_TYPES), 110))
         self.income_per_capita = m.add("income_per_capita", self.tr("人均纯收入（元）"), line())

@@ -130,8 +130,8 @@ class PatrolEditor(DraftingEditor):
     def _build(self) -> None:
         f = self.form = FieldForm()
         self.patrol_date = f.add("patrol_date", self.tr("巡查日期"), date_box())
-        self.start_time = f.add("start_time", self.tr("开始时间"), line(placeholder="08:30"))
-        self.end_time = f.add("end_time", self.tr("结束时间"), line(placeholder="11:30"))
+        self.start_time = f.add("start_time", self.tr("开始时间"), line(placeholder="如 08:30"))
+        self.end_time = f.add("end_time", self.tr("结束时间"), line(placeholder="如 11:30"))
         self.weather = f.add("weather", self.tr("天气"),
                              category_combo(WEATHER.active(), blank=self.tr("（不填）")))
         self.leader = f.add("leader", self.tr("巡查负责人"), line())
@@ -144,7 +144,7 @@ class PatrolEditor(DraftingEditor):
         self.fire_danger = f.add("fire_danger", self.tr("森林火险等级"),
                                  category_combo(FIRE_DANGER, blank=self.tr("（不填）")))
         self.forest_entrants = f.add("forest_entrants", self.tr("登记进山人数"), line())
-        self.river_name = f.add("river_name", self.tr("河流名称"), line(placeholder="汨罗江"))
+        self.river_name = f.add("river_name", self.tr("河流名称"), line(placeholder="如 汨罗江"))
         self.river_section = f.add("river_section", self.tr("河段"), line())
         self.river_chief_level = f.add("river_chief_level", self.tr("河长级别"),
                                        category_combo(RIVER_CHIEF_LEVELS, blank=self.tr("（不填）")))

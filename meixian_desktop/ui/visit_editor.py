@@ -82,7 +82,7 @@ class VisitEditor(DraftingEditor):
         f = self.form = FieldForm()
         f.layout_.addRow(self.tr("走访对象"), QLabel(f"<b>{self.household_name}</b>"))
         self.visit_date = f.add("visit_date", self.tr("走访日期"), date_box(self.today))
-        self.visit_time = f.add("visit_time", self.tr("走访时间"), line(placeholder="09:30"))
+        self.visit_time = f.add("visit_time", self.tr("走访时间"), line(placeholder="如 09:30"))
         self.visitors = f.add("visitors", self.tr("走访人"), line())
         self.visit_type = f.add("visit_type", self.tr("走访类型"), category_combo(VISIT_TYPES))
         self.person_met = f.add("person_met", self.tr("见到的人"), line())

@@ -227,7 +227,7 @@ class MemberDialog(QDialog):
         self.equipment = self.form.add("equipment", self.tr("装备"),
                                        line(raw.get("equipment", ""), self.tr("如 风力灭火机、二号工具")))
         self.last_training = self.form.add("last_training", self.tr("最近培训日期"),
-                                           line(raw.get("last_training", ""), "2025-03-05"))
+                                           line(raw.get("last_training", ""), "如 2025-03-05"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
