@@ -70,12 +70,24 @@ class RecordTableModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
+        """Count the rows. A filtered list (a search, a village…) has its rows' positions read
+        at once, so the filter runs one time; the whole table is read window by window."""
         self.beginResetModel()
-        self._count = self.store.conn.execute(
-            f"SELECT count(*) FROM {self.table} t WHERE {self._where}", self._params
-        ).fetchone()[0]
         self._blocks.clear()
+        self._load_positions()
         self.endResetModel()
+
+    def _load_positions(self) -> None:
+        if self._where == "t.deleted = 0":
+            self._rowids: list[int] | None = None
+            self._count = self.store.conn.execute(
+                f"SELECT count(*) FROM {self.table} t WHERE {self._where}", self._params
+            ).fetchone()[0]
+        else:
+            self._rowids = [r[0] for r in self.store.conn.execute(
+                f"SELECT t.rowid FROM {self.table} t WHERE {self._where} ORDER BY {self._order}",
+                self._params)]
+            self._count = len(self._rowids)
 
     def _block(self, block: int) -> list[tuple]:
         rows = self._blocks.pop(block, None)
@@ -91,12 +103,18 @@ class RecordTableModel(QAbstractTableModel):
         end, so jumping to the end of 100,000 rows skips nothing."""
         if size <= 0:
             return []
+        exprs = ", ".join(column.sql for column in self.columns)
+        if self._rowids is not None:
+            chosen = self._rowids[start:start + size]
+            marks = ",".join("?" for _ in chosen)
+            return self.store.conn.execute(
+                f"SELECT t.id, {exprs} FROM {self.table} t WHERE t.rowid IN ({marks}) "
+                f"ORDER BY {self._order}", chosen).fetchall()
         forward = start * 2 <= self._count
         order = self._order if forward else self._reverse
         offset = start if forward else max(self._count - start - size, 0)
         # Pick the window's rows by rowid first, then compute the display columns (some are
         # subqueries) for those rows only, not for every row the sort had to look at.
-        exprs = ", ".join(column.sql for column in self.columns)
         rows = self.store.conn.execute(
             f"SELECT t.id, {exprs} FROM {self.table} t WHERE t.rowid IN ("
             f"SELECT t.rowid FROM {self.table} t WHERE {self._where} "
@@ -164,6 +182,7 @@ class RecordTableModel(QAbstractTableModel):
         self._reverse = f"{self.columns[column].sql} {back}, t.rowid {back}"
         self.layoutAboutToBeChanged.emit()
         self._blocks.clear()
+        self._load_positions()
         self.layoutChanged.emit()
 
 
