@@ -23,8 +23,6 @@ from meixian_desktop.store import attachments, due, records
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.search import matching_rowids
 
-OPEN_STATUSES = ("open", "escalated")
-
 
 def finding_categories(store: Store) -> dict[str, CategorySet]:
     """Each kind's finding categories: the shipped ones plus those the town added."""
