@@ -19,6 +19,7 @@ from meixian_desktop.core.orders import (
     transition,
 )
 from meixian_desktop.core.patrols import StatusChange, parse_date
+from meixian_desktop.core.timeline import TimelineEntry
 
 SERVICE_METHODS = categories("service_method", "送达方式", [
     ("direct", "直接送达"),
@@ -97,16 +98,6 @@ class OrderFollowUp:
     next_steps: str = ""
     next_date: date | None = None
     id: str | None = None
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One thing that happened to an order; ``at`` is an ISO date or date-time."""
-
-    at: str
-    kind: str  # issued | served | status | followup
-    title: str
-    detail: str = ""
 
 
 # -- serving ----------------------------------------------------------------------------------

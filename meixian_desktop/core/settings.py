@@ -70,6 +70,10 @@ SETTINGS: tuple[Setting, ...] = (
         "hub_url", "text", "", "镇里服务器地址",
         "例如 https://10.0.0.2:8443 ；不填则只用U盘同步。",
     ),
+    Setting(
+        "case_number_pattern", "text", "（{year}）梅人调字第{n}号", "调解案号格式",
+        "{year} 换成年份，{n} 换成序号；序号由镇里分段下发，不会重复。",
+    ),
 )
 
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}

@@ -1,5 +1,5 @@
 """Realistic demo data: a set-up worker with villages and groups, patrols and the fire team,
-households with visits, and 督促监护令 at every stage.
+households with visits, 督促监护令 and 纠纷案件 at every stage.
 
 Every step is deterministic for a given seed (and today's date) and skips itself when its
 records already exist, so running ``meixian-desktop demo`` twice adds nothing the second time.
@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from meixian_desktop.core.profile import make_profile
 from meixian_desktop.demo.households import demo_households
+from meixian_desktop.demo.mediation import demo_mediation
 from meixian_desktop.demo.orders import demo_orders
 from meixian_desktop.demo.patrols import demo_fire_team, demo_patrols
 from meixian_desktop.demo.places import DEMO_VILLAGES, DEMO_WORKER, demo_groups
@@ -26,7 +27,7 @@ DemoStep = Callable[[Session, random.Random], int]
 
 # Each record kind adds its generator here; each returns how many records it made.
 STEPS: list[DemoStep] = [demo_groups, demo_patrols, demo_fire_team, demo_households,
-                         demo_orders]
+                         demo_orders, demo_mediation]
 
 
 def fill_demo(session: Session, *, seed: int = 2025) -> dict[str, int]:

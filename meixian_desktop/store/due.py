@@ -35,9 +35,10 @@ DueSource = Callable[[Store, Profile, date, int], list[DueItem]]
 
 def default_sources() -> list[DueSource]:
     """Every record kind's source of due items; each new kind adds its own here."""
-    from meixian_desktop.store import households, orders, patrols
+    from meixian_desktop.store import households, mediation, orders, patrols
 
-    return [patrols.findings_due, households.visits_due, orders.orders_due]
+    return [patrols.findings_due, households.visits_due, orders.orders_due,
+            mediation.cases_due]
 
 
 def due_items(

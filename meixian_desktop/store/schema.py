@@ -297,7 +297,62 @@ def m005_search_indexes(db: Database) -> None:
     )
 
 
+def m006_mediation(db: Database) -> None:
+    """人民调解: cases, their parties (searchable), status history, and case-number blocks."""
+    record_table(
+        db, "cases", "纠纷案件",
+        {
+            "number": str, "number_year": int, "number_seq": int, "number_provisional": int,
+            "provisional_seq": int, "provisional_number": str, "number_device": str,
+            "registered_on": str, "source": str, "category": str, "risk_tags": str,
+            "risk": int, "village_id": str, "summary": str, "mediators": str,
+            "investigations": str, "meetings": str, "agreement": str, "failure": str,
+            "return_visits": str, "accepted_on": str, "deadline": str,
+            "performance_deadline": str, "visit_due": str, "status": str,
+        },
+        not_null=("number", "number_year", "number_provisional", "registered_on", "source",
+                  "category", "risk_tags", "risk", "summary", "status"),
+        defaults={"number_provisional": 0, "risk_tags": "[]", "risk": 0},
+        foreign_keys=[("village_id", "villages", "id")],
+        search=("number", "provisional_number", "summary"),
+    )
+    db.execute("CREATE INDEX idx_cases_status_category ON cases(status, category)")
+    db.execute("CREATE INDEX idx_cases_number ON cases(number_year, number_seq)")
+    db.execute("CREATE INDEX idx_cases_deadline ON cases(status, deadline)")
+    db.execute("CREATE INDEX idx_cases_visit ON cases(status, visit_due)")
+    record_table(
+        db, "case_parties", "纠纷当事人",
+        {
+            "case_id": str, "sort": int, "kind": str, "name": str, "gender": str,
+            "ethnicity": str, "age": int, "birth_date": str, "id_number": str, "phone": str,
+            "address": str, "occupation": str, "legal_representative": str,
+            "credit_code": str,
+        },
+        not_null=("case_id", "sort", "kind", "name"),
+        defaults={"sort": 0},
+        foreign_keys=[("case_id", "cases", "id")],
+        search=("name", "id_number"),
+    )
+    db.execute("CREATE INDEX idx_case_parties_case ON case_parties(case_id)")
+    db.execute("CREATE INDEX idx_case_parties_search ON case_parties(name, id_number)")
+    record_table(
+        db, "case_events", "纠纷案件状态变更",
+        {"case_id": str, "at": str, "by_name": str, "from_status": str, "to_status": str,
+         "note": str},
+        not_null=("case_id", "at", "by_name", "from_status", "to_status"),
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db.execute("CREATE INDEX idx_case_events_case ON case_events(case_id)")
+    record_table(
+        db, "case_number_blocks", "调解案号号段",
+        {"device_id": str, "year": int, "first": int, "last": int},
+        not_null=("device_id", "year", "first", "last"),
+    )
+    db.execute("CREATE INDEX idx_case_number_blocks ON case_number_blocks(year, device_id)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_foundation, m002_patrols, m003_households, m004_orders, m005_search_indexes,
+    m006_mediation,
 ]
 VERSION = len(MIGRATIONS)

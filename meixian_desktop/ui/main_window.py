@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.factories: dict[str, PageFactory] = {
             "today": self._make_today,
             "patrol": self._make_patrols,
+            "mediation": self._make_mediation,
             "visit": self._make_visits,
             "order": self._make_orders,
             "settings": self._make_settings,
@@ -115,6 +116,13 @@ class MainWindow(QMainWindow):
         page.list.model.modelReset.connect(self.refresh_today)
         return page
 
+    def _make_mediation(self) -> QWidget:
+        from meixian_desktop.ui.pages.mediation import MediationPage
+
+        page = MediationPage(self.store, self.profile)
+        page.model.modelReset.connect(self.refresh_today)
+        return page
+
     def _make_visits(self) -> QWidget:
         from meixian_desktop.ui.pages.visits import VisitPage
 
@@ -154,6 +162,9 @@ class MainWindow(QMainWindow):
         if table == "households":
             page = self.show_section("visit")
             return page.open_household(record_id, tab="visits")  # type: ignore[attr-defined]
+        if table == "cases":
+            page = self.show_section("mediation")
+            return page.open_case(record_id)  # type: ignore[attr-defined]
         if table == "orders":
             page = self.show_section("order")
             return page.open_order(record_id)  # type: ignore[attr-defined]

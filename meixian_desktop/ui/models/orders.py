@@ -9,8 +9,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from meixian_desktop.core.order_followups import TimelineEntry
 from meixian_desktop.core.orders import LIVE_STATUSES, STATUSES
+from meixian_desktop.core.timeline import TimelineEntry
 from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.database import Store
 from meixian_desktop.ui.models.records import Column, RecordTableModel
