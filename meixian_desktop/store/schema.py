@@ -351,8 +351,16 @@ def m006_mediation(db: Database) -> None:
     db.execute("CREATE INDEX idx_case_number_blocks ON case_number_blocks(year, device_id)")
 
 
+def m007_case_search_index(db: Database) -> None:
+    """A covering index for 1–2 character case searches: a narrow index scan instead of the
+    wide case rows with their JSON columns."""
+    db.execute(
+        "CREATE INDEX idx_cases_search ON cases(number, provisional_number, summary)"
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_foundation, m002_patrols, m003_households, m004_orders, m005_search_indexes,
-    m006_mediation,
+    m006_mediation, m007_case_search_index,
 ]
 VERSION = len(MIGRATIONS)

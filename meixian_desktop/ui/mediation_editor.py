@@ -32,8 +32,8 @@ from meixian_desktop.core.mediation import (
     deadline_message,
     parse_case,
     take_step,
-    timeline,
 )
+from meixian_desktop.core.mediation_forms import timeline
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import mediation as case_store
 from meixian_desktop.store import villages

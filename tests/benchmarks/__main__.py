@@ -1,19 +1,21 @@
-"""python -m tests.benchmarks: the app's start-up, memory, patrol pages, 今日待办 and household
-search against their floors.
+"""python -m tests.benchmarks: the app's start-up, memory, patrol pages, 今日待办, household
+search and the 纠纷案件 list against their floors.
 
 Start-up time and memory are measured against a bare PySide6 window (``startup.py``); the patrol
 list, search and save (``patrols.py``), 今日待办 and the household search (``households.py``)
-against plain SQLite on the same data. ``--records N`` sizes the benchmark home: N patrols, the
-other tables their share of N (``fixture.py``): N/5 households with 3 members and 10 visits each,
-N/50 督促监护令.
+and the case list filter and party search (``cases.py``) against plain SQLite on the same data.
+``--records N`` sizes the benchmark home: N patrols, the other tables their share of N
+(``fixture.py``): N/5 households with 3 members and 10 visits each, N/50 督促监护令, N/2 纠纷案件
+with 2–3 parties each.
 
 Prints (stdout, stable format) an ``env`` line, a header, then one line per benchmark:
 ``name  value  unit  floor  ratio`` where value and floor are medians over ``--runs`` interleaved
 runs measured in this same invocation and ratio = value / floor. Targets: startup within 1.5×
 the floor; patrol list shown within 50 ms, a 3+ character search within 20 ms, a save within
 10 ms (absolute values, on 100,000 patrols); 今日待办 within 100 ms and a household search by
-name or ID number within 20 ms (on 20,000 households, 200,000 visits and 2,000 orders). These
-are measurements, not pass/fail tests.
+name or ID number within 20 ms (on 20,000 households, 200,000 visits and 2,000 orders); the case
+list with a status+category filter within 50 ms and a search by party name within 20 ms (on
+50,000 cases). These are measurements, not pass/fail tests.
 Progress and the fixture's build time go to stderr.
 """
 
@@ -24,6 +26,7 @@ import os
 import platform
 import sys
 
+from tests.benchmarks.cases import run_cases
 from tests.benchmarks.fixture import ensure_home
 from tests.benchmarks.households import run_households
 from tests.benchmarks.patrols import run_patrols
@@ -31,7 +34,7 @@ from tests.benchmarks.startup import Result, qt_platform, run_startup
 
 COLUMNS = "{name:<25}  {value:>8}  {unit:<4}  {floor:>8}  {ratio:>5}"
 DIGITS = {"s": 3, "MB": 1, "ms": 2}
-GROUPS = ("startup", "patrols", "households")
+GROUPS = ("startup", "patrols", "households", "cases")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -107,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     if "households" in groups:
         for result in run_households(fixture.home, args.runs, fixture.built_on,
                                      warmup=args.warmup, log=log):
+            print(format_result(result), flush=True)
+    if "cases" in groups:
+        for result in run_cases(fixture.home, args.runs, warmup=args.warmup, log=log):
             print(format_result(result), flush=True)
     return 0
 

@@ -27,6 +27,11 @@ parents). Their dates are spread around the day the home is built, which the mar
 (``built_on``) so the 今日待办 benchmark can use that day on a reused home. After the rows are in,
 ``store.households.refresh_all_due`` sets every household's ``next_visit_due`` exactly as the
 store does after each save (the frequency settings, the last visit, its planned return visit).
+
+纠纷案件 with their parties, status changes and case-number blocks have makers in
+``fixture_cases.py``: ``records_wanted / 2`` cases over six years, at every status, each with 2
+or 3 parties (valid unique ID numbers) and one status change per step, loadable by
+``store.mediation.load_case``.
 """
 
 from __future__ import annotations
@@ -55,18 +60,19 @@ from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.database import Transaction, now_iso
 from meixian_desktop.store.households import refresh_all_due
 from meixian_desktop.store.session import open_session
+from tests.benchmarks import fixture_cases as docket_makers
 from tests.benchmarks import fixture_households as people
 
 FIXTURE_ROOT = Path(tempfile.gettempdir()) / "meixian-bench"
 MARKER = "bench-fixture.json"
-FIXTURE_VERSION = 4  # bump when the rows made change, so cached homes are rebuilt
+FIXTURE_VERSION = 5  # bump when the rows made change, so cached homes are rebuilt
 WORKER_NAME = "测试"
 WORKER_VILLAGES = ("张韩村", "三里村", "石塘村")
 REFERENCE_TABLES = frozenset({"villages"})
 
 # Rows per table as a share of ``records_wanted`` (the patrols), and the most a table gets.
 SHARES = {"patrols": 1.0, "findings": 0.5, "finding_events": 1.0, "attachments": 0.01,
-          "households": 0.2, "orders": 0.02}
+          "households": 0.2, "orders": 0.02, "cases": 0.5}
 DEFAULT_SHARE = 0.1
 CAPS = {"village_groups": 36, "category_items": 12, "fire_team_members": 60,
         "attachments": 1000}
@@ -184,6 +190,7 @@ def fill(tx: Transaction, total: int, *, worker_villages: tuple[str, ...]) -> di
     village_ids = [village_id for village_id, _ in villages]
     counts: dict[str, int] = {}
     town: people.Town | None = None
+    docket: docket_makers.Docket | None = None
     for table in parents_first(plans):
         plan = plans[table]
         plan.villages, plan.sizes, plan.count = villages, counts, quota(table, total)
@@ -194,6 +201,15 @@ def fill(tx: Transaction, total: int, *, worker_villages: tuple[str, ...]) -> di
             town = town or make_town(tx, total)
             plan.cache["town"] = town
             derived = people.derived_count(table, town)
+            if derived is not None:
+                plan.count = derived
+            if plan.count == 0:
+                continue
+        elif table in docket_makers.ROW_MAKERS:
+            docket = docket or docket_makers.Docket(date.today(), tx.store.device_id(),
+                                                    quota("cases", total))
+            plan.cache["docket"] = docket
+            derived = docket_makers.derived_count(table, docket)
             if derived is not None:
                 plan.count = derived
             if plan.count == 0:
@@ -513,6 +529,7 @@ ROW_MAKERS: dict[str, RowMaker] = {
     "finding_events": finding_event_row,
     "fire_team_members": fire_team_row,
     **people.ROW_MAKERS,
+    **docket_makers.ROW_MAKERS,
 }
 
 

@@ -12,7 +12,6 @@ from meixian_desktop.core.errors import RecordInvalid, ValidationError
 from meixian_desktop.core.mediation import (
     STATUSES,
     TRANSITIONS,
-    case_to_raw,
     check_transition,
     deadline_message,
     deadline_state,
@@ -21,9 +20,9 @@ from meixian_desktop.core.mediation import (
     return_visit_due,
     split_terms,
     take_step,
-    timeline,
     transition,
 )
+from meixian_desktop.core.mediation_forms import case_to_raw, timeline
 
 TODAY = date(2025, 6, 15)
 GOOD_ID = "11010519491231002X"

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from meixian_desktop.core.errors import RecordInvalid
-from meixian_desktop.core.mediation import case_to_raw, parse_case, transition
+from meixian_desktop.core.mediation import parse_case, transition
+from meixian_desktop.core.mediation_forms import case_to_raw
 from meixian_desktop.store import mediation as case_store
 from meixian_desktop.store import profile as profile_store
 from meixian_desktop.store.database import Store

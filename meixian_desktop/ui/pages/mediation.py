@@ -7,7 +7,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from meixian_desktop.core.mediation import CATEGORIES, RISK_TAGS, STATUSES, case_to_raw
+from meixian_desktop.core.mediation import CATEGORIES, RISK_TAGS, STATUSES
+from meixian_desktop.core.mediation_forms import case_to_raw
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import mediation as case_store
 from meixian_desktop.store import villages
