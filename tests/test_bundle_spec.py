@@ -10,15 +10,11 @@ import sys
 import types
 from pathlib import Path
 
-import pytest
+import PyInstaller.compat
+import PyInstaller.depend.bindepend
+import PyInstaller.utils.hooks
 
 from meixian_desktop import APP_NAME, __version__
-
-pytest.importorskip("PyInstaller", reason="the [build] extra is not installed")
-
-import PyInstaller.compat  # noqa: E402
-import PyInstaller.depend.bindepend  # noqa: E402
-import PyInstaller.utils.hooks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "build.spec"

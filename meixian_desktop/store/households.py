@@ -20,16 +20,9 @@ from meixian_desktop.core.households import (
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import attachments, due, records
 from meixian_desktop.store import settings as settings_store
+from meixian_desktop.store.columns import date_text, text_date
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.search import matching_rowids
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -67,18 +60,18 @@ def _household_row(household: Household) -> dict[str, Any]:
         "group_id": household.group_id or None, "address": household.address,
         "head_name": household.head_name, "phone": household.phone, "cadre": household.cadre,
         "tags": json.dumps(list(household.tags)), "monitoring_type": household.monitoring_type,
-        "monitoring_included_on": _day(household.monitoring_included_on),
+        "monitoring_included_on": date_text(household.monitoring_included_on),
         "risk_types": json.dumps(list(household.risk_types)),
         "income_per_capita": household.income_per_capita, "income_year": household.income_year,
         "risk_eliminated": int(household.risk_eliminated),
-        "risk_eliminated_on": _day(household.risk_eliminated_on), "notes": household.notes,
+        "risk_eliminated_on": date_text(household.risk_eliminated_on), "notes": household.notes,
     }
 
 
 def _member_row(member: Member, household_id: str, order: int) -> dict[str, Any]:
     return {
         "household_id": household_id, "name": member.name, "id_number": member.id_number,
-        "gender": member.gender, "birth_date": _day(member.birth_date),
+        "gender": member.gender, "birth_date": date_text(member.birth_date),
         "relation": member.relation, "ethnicity": member.ethnicity,
         "education": member.education, "school_status": member.school_status,
         "health": member.health, "disability_category": member.disability_category,
@@ -90,8 +83,8 @@ def _member_row(member: Member, household_id: str, order: int) -> dict[str, Any]
 
 def _measure_row(measure: Measure, household_id: str) -> dict[str, Any]:
     return {"household_id": household_id, "measure_type": measure.measure_type,
-            "content": measure.content, "start_date": _day(measure.start_date),
-            "end_date": _day(measure.end_date), "unit": measure.unit}
+            "content": measure.content, "start_date": date_text(measure.start_date),
+            "end_date": date_text(measure.end_date), "unit": measure.unit}
 
 
 def _save_children(tx: Transaction, table: str, household_id: str,
@@ -151,10 +144,10 @@ def save_visit(tx: Transaction, visit: Visit) -> str:
         "needs": json.dumps(list(visit.needs)), "needs_detail": visit.needs_detail,
         "done_on_spot": visit.done_on_spot,
         "referrals": json.dumps([{"department": r.department, "item": r.item,
-                                  "deadline": _day(r.deadline)} for r in visit.referrals],
+                                  "deadline": date_text(r.deadline)} for r in visit.referrals],
                                 ensure_ascii=False),
         "satisfaction": visit.satisfaction, "photos": json.dumps(photos),
-        "next_visit_date": _day(visit.next_visit_date),
+        "next_visit_date": date_text(visit.next_visit_date),
     }
     if visit.id and records.get(tx.store, "visits", visit.id):
         visit_id = visit.id
@@ -182,7 +175,7 @@ def refresh_due(tx: Transaction, household_id: str) -> None:
     ).fetchone()
     key_group = row["tags"] != "[]" or member_tags > 0
     due_on = next_visit_due(
-        key_group, _date(last[0]) if last else None, _date(last[1]) if last else None,
+        key_group, text_date(last[0]) if last else None, text_date(last[1]) if last else None,
         date.fromisoformat(row["created_at"][:10]),
         months_key_group=settings_store.get(store, "visit_months_key_group"),
         months_other=settings_store.get(store, "visit_months_other"),
@@ -215,7 +208,7 @@ def delete_household(tx: Transaction, household_id: str) -> None:
 def _member(row: Any) -> Member:
     return Member(
         id=row["id"], name=row["name"], id_number=row["id_number"] or "",
-        gender=row["gender"] or "", birth_date=_date(row["birth_date"]),
+        gender=row["gender"] or "", birth_date=text_date(row["birth_date"]),
         relation=row["relation"] or "", ethnicity=row["ethnicity"] or "",
         education=row["education"] or "", school_status=row["school_status"] or "",
         health=row["health"] or "", disability_category=row["disability_category"] or "",
@@ -244,14 +237,14 @@ def load_household(store: Store, household_id: str) -> Household | None:
         number=row["number"] or "", group_id=row["group_id"] or "",
         address=row["address"] or "", phone=row["phone"] or "", cadre=row["cadre"] or "",
         tags=tuple(json.loads(row["tags"])), monitoring_type=row["monitoring_type"] or "",
-        monitoring_included_on=_date(row["monitoring_included_on"]),
+        monitoring_included_on=text_date(row["monitoring_included_on"]),
         risk_types=tuple(json.loads(row["risk_types"])),
         income_per_capita=row["income_per_capita"], income_year=row["income_year"],
         risk_eliminated=bool(row["risk_eliminated"]),
-        risk_eliminated_on=_date(row["risk_eliminated_on"]), notes=row["notes"] or "",
+        risk_eliminated_on=text_date(row["risk_eliminated_on"]), notes=row["notes"] or "",
         members=tuple(_member(m) for m in members),
-        measures=tuple(Measure(m["measure_type"], m["content"] or "", _date(m["start_date"]),
-                               _date(m["end_date"]), m["unit"] or "", m["id"]) for m in measures),
+        measures=tuple(Measure(m["measure_type"], m["content"] or "", text_date(m["start_date"]),
+                               text_date(m["end_date"]), m["unit"] or "", m["id"]) for m in measures),
     )
 
 
@@ -269,17 +262,17 @@ def load_visit(store: Store, visit_id: str) -> Visit | None:
         housing_note=row["housing_note"] or "", water_note=row["water_note"] or "",
         schooling_note=row["schooling_note"] or "", needs=tuple(json.loads(row["needs"] or "[]")),
         needs_detail=row["needs_detail"] or "", done_on_spot=row["done_on_spot"] or "",
-        referrals=tuple(Referral(r["department"], r.get("item", ""), _date(r.get("deadline")))
+        referrals=tuple(Referral(r["department"], r.get("item", ""), text_date(r.get("deadline")))
                         for r in json.loads(row["referrals"] or "[]")),
         satisfaction=row["satisfaction"] or "", photos=tuple(json.loads(row["photos"] or "[]")),
-        next_visit_date=_date(row["next_visit_date"]),
+        next_visit_date=text_date(row["next_visit_date"]),
     )
 
 
 def next_due(store: Store, household_id: str) -> date | None:
     row = store.conn.execute("SELECT next_visit_due FROM households WHERE id = ?",
                              (household_id,)).fetchone()
-    return _date(row[0]) if row else None
+    return text_date(row[0]) if row else None
 
 
 @dataclass(frozen=True)

@@ -28,22 +28,17 @@ from meixian_desktop.core.mediation import (
 from meixian_desktop.core.patrols import StatusChange
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import audit, case_numbers, due, records
+from meixian_desktop.store.columns import date_text, json_text, text_date
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.search import matching_rowids
 
 TABLE = "cases"
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
 
-def _day_text(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 # -- saving a case ----------------------------------------------------------------------------
@@ -54,26 +49,26 @@ def _case_row(case: MediationCase) -> dict[str, Any]:
     agreement = case.agreement
     return {
         "registered_on": case.registered_on.isoformat(), "source": case.source,
-        "category": case.category, "risk_tags": _json(list(case.risk_tags)),
+        "category": case.category, "risk_tags": json_text(list(case.risk_tags)),
         "risk": int(bool(case.risk_tags)), "village_id": case.village_id,
         "summary": case.summary,
-        "mediators": _json([[m.name, m.role, m.note] for m in case.mediators]),
-        "investigations": _json([[i.investigation_date.isoformat(), i.investigators, i.content,
+        "mediators": json_text([[m.name, m.role, m.note] for m in case.mediators]),
+        "investigations": json_text([[i.investigation_date.isoformat(), i.investigators, i.content,
                                   i.place, i.interviewee] for i in case.investigations]),
-        "meetings": _json([[m.meeting_date.isoformat(), m.place, m.present, m.statements,
+        "meetings": json_text([[m.meeting_date.isoformat(), m.place, m.present, m.statements,
                             m.facts_verified, m.result, m.time] for m in case.meetings]),
-        "agreement": _json([list(agreement.terms), agreement.signed_on.isoformat(),
+        "agreement": json_text([list(agreement.terms), agreement.signed_on.isoformat(),
                             agreement.performance_method, agreement.performance_place,
-                            _day_text(agreement.performance_deadline), agreement.copies])
+                            date_text(agreement.performance_deadline), agreement.copies])
         if agreement else None,
-        "failure": _json([case.failure.reason, case.failure.route]) if case.failure else None,
-        "return_visits": _json([[v.visit_date.isoformat(), v.visitor, v.performance,
+        "failure": json_text([case.failure.reason, case.failure.route]) if case.failure else None,
+        "return_visits": json_text([[v.visit_date.isoformat(), v.visitor, v.performance,
                                  v.satisfaction, v.new_risks, v.measures]
                                 for v in case.return_visits]),
-        "accepted_on": _day_text(case.accepted_on),
-        "deadline": _day_text(mediation_deadline(case.accepted_on)),
-        "performance_deadline": _day_text(agreement.performance_deadline) if agreement else None,
-        "visit_due": _day_text(return_visit_due(case)),
+        "accepted_on": date_text(case.accepted_on),
+        "deadline": date_text(mediation_deadline(case.accepted_on)),
+        "performance_deadline": date_text(agreement.performance_deadline) if agreement else None,
+        "visit_due": date_text(return_visit_due(case)),
         "status": case.status,
     }
 
@@ -82,7 +77,7 @@ def _party_row(party: Party, case_id: str, sort: int) -> dict[str, Any]:
     return {
         "case_id": case_id, "sort": sort, "kind": party.kind, "name": party.name,
         "gender": party.gender or None, "ethnicity": party.ethnicity or None, "age": party.age,
-        "birth_date": _day_text(party.birth_date), "id_number": party.id_number or None,
+        "birth_date": date_text(party.birth_date), "id_number": party.id_number or None,
         "phone": party.phone or None, "address": party.address or None,
         "occupation": party.occupation or None,
         "legal_representative": party.legal_representative or None,
@@ -185,7 +180,7 @@ def delete_case(tx: Transaction, case_id: str, actor: str) -> None:
 def _party(r: Any) -> Party:
     return Party(
         id=r["id"], kind=r["kind"], name=r["name"], gender=r["gender"] or "",
-        ethnicity=r["ethnicity"] or "", age=r["age"], birth_date=_day(r["birth_date"]),
+        ethnicity=r["ethnicity"] or "", age=r["age"], birth_date=text_date(r["birth_date"]),
         id_number=r["id_number"] or "", phone=r["phone"] or "", address=r["address"] or "",
         occupation=r["occupation"] or "",
         legal_representative=r["legal_representative"] or "",
@@ -207,7 +202,7 @@ def load_case(store: Store, case_id: str) -> MediationCase | None:
     agreement = None
     if row["agreement"]:
         a = json.loads(row["agreement"])
-        agreement = Agreement(tuple(a[0]), date.fromisoformat(a[1]), a[2], a[3], _day(a[4]),
+        agreement = Agreement(tuple(a[0]), date.fromisoformat(a[1]), a[2], a[3], text_date(a[4]),
                               a[5])
     failure = Failure(*json.loads(row["failure"])) if row["failure"] else None
     return MediationCase(
@@ -223,7 +218,7 @@ def load_case(store: Store, case_id: str) -> MediationCase | None:
         agreement=agreement, failure=failure,
         return_visits=tuple(ReturnVisit(date.fromisoformat(v[0]), *v[1:])
                             for v in json.loads(row["return_visits"] or "[]")),
-        accepted_on=_day(row["accepted_on"]), status=row["status"], history=history)
+        accepted_on=text_date(row["accepted_on"]), status=row["status"], history=history)
 
 
 def record_view(store: Store, actor: str, case_id: str) -> None:

@@ -30,22 +30,17 @@ from meixian_desktop.core.patrols import StatusChange
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import audit, due, records
 from meixian_desktop.store.audit import AuditEntry
+from meixian_desktop.store.columns import date_text, json_text, text_date
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.search import match_condition
 
 TABLE = "orders"
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
 
-def _day_text(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 # -- saving an order --------------------------------------------------------------------------
@@ -60,14 +55,14 @@ def _order_row(order: SupervisionOrder) -> dict[str, Any]:
         "minor_pseudonym": order.minor_pseudonym,
         "minor_id_number": order.minor_id_number or None,
         "minor_gender": order.minor_gender or None,
-        "minor_birth_date": _day_text(order.minor_birth_date),
-        "guardians": _json([[g.name, g.relation, g.id_number, g.address, g.phone]
+        "minor_birth_date": date_text(order.minor_birth_date),
+        "guardians": json_text([[g.name, g.relation, g.id_number, g.address, g.phone]
                             for g in order.guardians]),
-        "facts": _json(list(order.facts)), "facts_detail": order.facts_detail,
-        "legal_basis": _json(list(order.legal_basis)),
-        "duties": _json([[d.content, d.measure, _day_text(d.deadline)] for d in order.duties]),
-        "observation_start": _day_text(order.observation_start),
-        "observation_end": _day_text(order.observation_end),
+        "facts": json_text(list(order.facts)), "facts_detail": order.facts_detail,
+        "legal_basis": json_text(list(order.legal_basis)),
+        "duties": json_text([[d.content, d.measure, date_text(d.deadline)] for d in order.duties]),
+        "observation_start": date_text(order.observation_start),
+        "observation_end": date_text(order.observation_end),
         "feedback_method": order.feedback_method, "contact": order.contact,
         "consequences": order.consequences, "copies_to": order.copies_to,
         "status": order.status, "outcome": order.outcome or None,
@@ -189,16 +184,16 @@ def load_order(store: Store, order_id: str) -> SupervisionOrder | None:
         guardians=tuple(Guardian(*g) for g in json.loads(row["guardians"])),
         minor_name=row["minor_name"], minor_pseudonym=row["minor_pseudonym"],
         minor_id_number=row["minor_id_number"] or "",
-        minor_birth_date=_day(row["minor_birth_date"]), minor_gender=row["minor_gender"] or "",
+        minor_birth_date=text_date(row["minor_birth_date"]), minor_gender=row["minor_gender"] or "",
         facts=tuple(json.loads(row["facts"])), facts_detail=row["facts_detail"] or "",
         legal_basis=tuple(json.loads(row["legal_basis"])),
-        duties=tuple(Duty(d[0], d[1], _day(d[2])) for d in json.loads(row["duties"])),
-        observation_start=_day(row["observation_start"]),
-        observation_end=_day(row["observation_end"]),
+        duties=tuple(Duty(d[0], d[1], text_date(d[2])) for d in json.loads(row["duties"])),
+        observation_start=text_date(row["observation_start"]),
+        observation_end=text_date(row["observation_end"]),
         feedback_method=row["feedback_method"] or "", contact=row["contact"] or "",
         consequences=row["consequences"] or "", copies_to=row["copies_to"] or "",
         status=row["status"], outcome=row["outcome"] or "", referral=row["referral"] or "",
-        history=history, next_followup_date=_day(row["next_followup_date"]),
+        history=history, next_followup_date=text_date(row["next_followup_date"]),
     )
 
 
@@ -235,7 +230,7 @@ def followups(store: Store, order_id: str) -> list[OrderFollowUp]:
         person_met=r["person_met"] or "", schooling=r["schooling"] or "",
         behaviour=r["behaviour"] or "", health=r["health"] or "",
         guidance_attended=bool(r["guidance_attended"]), problems=r["problems"] or "",
-        next_steps=r["next_steps"] or "", next_date=_day(r["next_date"]),
+        next_steps=r["next_steps"] or "", next_date=text_date(r["next_date"]),
     ) for r in rows]
 
 
@@ -270,15 +265,15 @@ def save_service(tx: Transaction, order_id: str, service: ServiceRecord, actor: 
     except ValidationError as exc:
         raise RecordInvalid({exc.field or "status": exc.message}) from exc
     service_id = records.insert(tx, "order_services", {
-        "order_id": order_id, "document": _json([service.document, service.document_number]),
+        "order_id": order_id, "document": json_text([service.document, service.document_number]),
         "recipient": service.recipient, "recipient_relation": service.recipient_relation,
         "address": service.address, "method": service.method,
         "served_at": service.served_at.isoformat(timespec="minutes"), "place": service.place,
         "recipient_signed": int(service.recipient_signed),
         "substitute_name": service.substitute_name,
         "substitute_reason": service.substitute_reason,
-        "refusal_reason": service.refusal_reason, "witnesses": _json(list(service.witnesses)),
-        "servers": _json(list(service.servers)),
+        "refusal_reason": service.refusal_reason, "witnesses": json_text(list(service.witnesses)),
+        "servers": json_text(list(service.servers)),
     }, record_id=service.id)
     changes: dict[str, Any] = {}
     if step is not None:
@@ -300,12 +295,12 @@ def save_followup(tx: Transaction, order_id: str, followup: OrderFollowUp, actor
     check_followup(order, served_on(tx.store, order_id), followup)
     followup_id = records.insert(tx, "order_followups", {
         "order_id": order_id, "followup_date": followup.followup_date.isoformat(),
-        "method": followup.method, "visitors": _json(list(followup.visitors)),
+        "method": followup.method, "visitors": json_text(list(followup.visitors)),
         "person_met": followup.person_met, "schooling": followup.schooling,
         "behaviour": followup.behaviour, "health": followup.health,
-        "compliance": _json([[c.level, c.evidence] for c in followup.compliance]),
+        "compliance": json_text([[c.level, c.evidence] for c in followup.compliance]),
         "guidance_attended": int(followup.guidance_attended), "problems": followup.problems,
-        "next_steps": followup.next_steps, "next_date": _day_text(followup.next_date),
+        "next_steps": followup.next_steps, "next_date": date_text(followup.next_date),
     }, record_id=followup.id)
     latest = tx.conn.execute(
         "SELECT next_date FROM order_followups WHERE order_id = ? AND deleted = 0 "

@@ -20,6 +20,7 @@ from meixian_desktop.core.patrols import (
 )
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import attachments, due, records
+from meixian_desktop.store.columns import text_date
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.search import matching_rowids
 
@@ -201,16 +202,14 @@ def _tombstone_finding(tx: Transaction, finding_id: str) -> None:
 # -- loading --------------------------------------------------------------------------------
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
 
 def _finding(row: Any, history: list[StatusChange]) -> Finding:
     return Finding(
         id=row["id"], category=row["category"], description=row["description"],
         place=row["place"] or "", lat=row["lat"], lon=row["lon"], persons=row["persons"] or "",
-        action=row["action"], deadline=_day(row["deadline"]),
-        recheck_date=_day(row["recheck_date"]), recheck_result=row["recheck_result"] or "",
+        action=row["action"], deadline=text_date(row["deadline"]),
+        recheck_date=text_date(row["recheck_date"]), recheck_result=row["recheck_result"] or "",
         area_mu=row["area_mu"], status=row["status"],
         photos=tuple(json.loads(row["photos"] or "[]")), history=tuple(history),
     )
