@@ -110,8 +110,5 @@ class MediationPage(RecordListPage):
         return self.open_editor(case_to_raw(case))
 
     def open_selected(self) -> CaseEditor | None:
-        index = self.view.currentIndex()
-        if not index.isValid():
-            self.message.setText(self.tr("请先选中一个案件。"))
-            return None
-        return self.open_case(self.model.record_id(index.row()))
+        case_id = self.selected_id(self.tr("请先选中一个案件。"))
+        return self.open_case(case_id) if case_id else None

@@ -118,8 +118,5 @@ class OrderPage(RecordListPage):
         return self.open_editor(order_to_raw(order))
 
     def open_selected(self) -> OrderEditor | None:
-        index = self.view.currentIndex()
-        if not index.isValid():
-            self.message.setText(self.tr("请先选中一份监护令。"))
-            return None
-        return self.open_order(self.model.record_id(index.row()))
+        order_id = self.selected_id(self.tr("请先选中一份监护令。"))
+        return self.open_order(order_id) if order_id else None

@@ -70,5 +70,13 @@ class RecordListPage(QWidget):
         for banner in self.banners:
             banner.refresh()
 
+    def selected_id(self, nothing_selected: str) -> str | None:
+        """The id of the list's current row, or None after saying ``nothing_selected``."""
+        index = self.view.currentIndex()  # type: ignore[attr-defined]
+        if not index.isValid():
+            self.message.setText(nothing_selected)
+            return None
+        return str(self.model.record_id(index.row()))  # type: ignore[attr-defined]
+
     def show_count(self, noun: str) -> None:
         self.count.setText(self.tr("共 %1 ").replace("%1", str(self.model.rowCount())) + noun)  # type: ignore[attr-defined]

@@ -148,11 +148,7 @@ class VisitPage(RecordListPage):
         return self.open_visit_editor(new_visit_raw(household_id, self.profile, date.today()))
 
     def _selected(self) -> str | None:
-        index = self.view.currentIndex()
-        if not index.isValid():
-            self.message.setText(self.tr("请先在列表中选中一户。"))
-            return None
-        return self.model.record_id(index.row())
+        return self.selected_id(self.tr("请先在列表中选中一户。"))
 
     def open_selected(self) -> None:
         household_id = self._selected()
