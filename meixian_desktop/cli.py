@@ -40,13 +40,9 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     today = sub.add_parser("today", help="列出今日待办（到期和逾期的事项）")
     today.add_argument("--days", type=int, default=7, help="包括今后几天内到期的（默认 7）")
     today.add_argument("--json", action="store_true", help="以 JSON 输出")
-    patrols = sub.add_parser("patrols", help="列出巡查记录")
-    patrols.add_argument("--kind", choices=["forest", "river", "farmland"], help="巡查类型")
-    patrols.add_argument("--search", default="", help="搜索人员、地点、问题描述")
-    patrols.add_argument("--open", action="store_true", help="只列有未整改问题的")
-    patrols.add_argument("--overdue", action="store_true", help="只列有逾期问题的")
-    patrols.add_argument("--limit", type=int, default=50, help="最多列出几条（默认 50）")
-    patrols.add_argument("--json", action="store_true", help="以 JSON 输出")
+    from meixian_desktop.listing import add_list_commands
+
+    add_list_commands(sub)
     backup = sub.add_parser("backup", help="立即备份数据库")
     backup.add_argument("--to", type=Path, default=None,
                         help="备份到这个文件夹（默认：备份文件夹）")
@@ -174,33 +170,15 @@ def cmd_today(paths: Paths, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_patrols(paths: Paths, args: argparse.Namespace) -> int:
+def cmd_list(paths: Paths, args: argparse.Namespace) -> int:
+    """patrols / households / orders / cases: the GUI's lists, filtered the same way."""
     from datetime import date
 
-    from meixian_desktop.core.patrols import KINDS
-    from meixian_desktop.store.patrols import PatrolFilter, filter_condition
+    from meixian_desktop.listing import list_rows, print_rows
 
-    chosen = PatrolFilter(kind=args.kind or "", query=args.search, open_findings=args.open,
-                          overdue_findings=args.overdue)
     with _open_existing(paths) as session:
-        store = session.store
-        where, params = filter_condition(store, chosen, date.today())
-        sql = (
-            "SELECT t.id, t.patrol_date, t.kind, t.leader, t.area, t.river_name, "
-            "(SELECT count(*) FROM findings f WHERE f.patrol_id = t.id AND f.deleted = 0) "
-            f"FROM patrols t WHERE t.deleted = 0 {'AND ' + where if where else ''} "
-            "ORDER BY t.patrol_date DESC, t.rowid DESC LIMIT ?"
-        )
-        rows = store.conn.execute(sql, [*params, args.limit]).fetchall()
-    if args.json:
-        print(json.dumps([{"id": r[0], "date": r[1], "kind": r[2], "leader": r[3],
-                           "area": r[4] or r[5] or "", "findings": r[6]} for r in rows],
-                         ensure_ascii=False, indent=2))
-        return 0
-    for row in rows:
-        print(f"{row[1]}  {KINDS.label_of(row[2])}  {row[3]}  {row[4] or row[5] or ''}"
-              f"  发现问题 {row[6]}")
-    print(f"共列出 {len(rows)} 条。")
+        rows = list_rows(session.store, args.command, args, date.today())
+    print_rows(args.command, rows, args.json)
     return 0
 
 
@@ -223,7 +201,10 @@ HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
     "check": cmd_check,
     "backup": cmd_backup,
     "today": cmd_today,
-    "patrols": cmd_patrols,
+    "patrols": cmd_list,
+    "households": cmd_list,
+    "orders": cmd_list,
+    "cases": cmd_list,
 }
 
 

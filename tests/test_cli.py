@@ -182,3 +182,25 @@ def test_today_and_patrols_commands_on_demo_data(tmp_path, capsys) -> None:
 def test_today_without_data_says_what_to_do(tmp_path, capsys) -> None:
     assert main(["--home", str(tmp_path / "none"), "today"]) == 1
     assert "首次设置" in capsys.readouterr().err
+
+
+def test_list_commands_show_what_the_gui_lists_show(tmp_path, capsys) -> None:
+    home = tmp_path / "h"
+    assert main(["--home", str(home), "demo"]) == 0
+    listed = {}
+    for name in ("households", "orders", "cases"):
+        capsys.readouterr()
+        assert main(["--home", str(home), name, "--json", "--limit", "500"]) == 0
+        listed[name] = json.loads(capsys.readouterr().out)
+        assert listed[name], name
+    assert all("*" in h["phone"] for h in listed["households"] if h["phone"])
+    real_names = {"韩思远", "吴子涵", "唐浩然", "张雨萱"}
+    assert not any(o["minor"] in real_names for o in listed["orders"])
+    assert all(o["minor"].startswith("小") for o in listed["orders"])
+    capsys.readouterr()
+    assert main(["--home", str(home), "households", "--overdue"]) == 0
+    assert "户" in capsys.readouterr().out
+    assert main(["--home", str(home), "cases", "--status", "closed", "--json"]) == 0
+    closed = json.loads(capsys.readouterr().out)
+    assert closed and all(c["status"] == "closed" for c in closed)
+    assert len(closed) < len(listed["cases"])
