@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import sys
+import tomllib
 from pathlib import Path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the app supports 3.10, where tomllib is missing
-    tomllib = None
 
 from meixian_desktop.paths import resource
 
