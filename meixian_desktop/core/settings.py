@@ -19,6 +19,7 @@ class Setting:
     help: str = ""
     low: int | None = None
     high: int | None = None
+    must_contain: tuple[str, ...] = ()  # placeholders a text setting cannot do without
 
     def parse(self, value: Any) -> Any:
         """Coerce a stored or typed value, or raise ValidationError saying what is allowed."""
@@ -38,7 +39,13 @@ class Setting:
                     f"“{self.label}”要在 {self.low} 到 {self.high} 之间。", field=self.key
                 )
             return number
-        return str(value).strip()
+        text = str(value).strip()
+        missing = [part for part in self.must_contain if part not in text]
+        if missing:
+            raise ValidationError(
+                f"“{self.label}”必须包含 {'、'.join(missing)}，否则生成的编号会重复。", field=self.key
+            )
+        return text
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -67,12 +74,9 @@ SETTINGS: tuple[Setting, ...] = (
         "没有重点人群标签的户，每隔这么多个月走访一次。", 1, 24,
     ),
     Setting(
-        "hub_url", "text", "", "镇里服务器地址",
-        "例如 https://10.0.0.2:8443 ；不填则只用U盘同步。",
-    ),
-    Setting(
         "case_number_pattern", "text", "（{year}）梅人调字第{n}号", "调解案号格式",
         "{year} 换成年份，{n} 换成序号；序号由镇里分段下发，不会重复。",
+        must_contain=("{year}", "{n}"),
     ),
 )
 

@@ -21,3 +21,10 @@ def test_out_of_range_is_refused(store) -> None:
         settings.put(store, "backup_keep_days", 0)
     assert "1 到 365" in caught.value.message
     assert settings.get(store, "backup_keep_days") == 30
+
+
+def test_case_number_pattern_must_keep_its_placeholders(store) -> None:
+    with pytest.raises(ValidationError) as caught, store.transaction():
+        settings.put(store, "case_number_pattern", "（{year}）梅人调字第号")
+    assert "{n}" in caught.value.message
+    assert settings.get(store, "case_number_pattern") == "（{year}）梅人调字第{n}号"

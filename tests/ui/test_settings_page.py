@@ -31,10 +31,10 @@ def test_models_pass_the_model_tester(qtmodeltester, store) -> None:
 def test_settings_form_saves_and_refuses(qtbot, store) -> None:
     page = make_page(qtbot, store)
     page.form.editors["backup_keep_days"].setValue(7)
-    page.form.editors["hub_url"].setText("http://10.0.0.2:8443")
+    page.form.editors["case_number_pattern"].setText("（{year}）梅仙调字第{n}号")
     assert page.form.save()
     assert settings.get(store, "backup_keep_days") == 7
-    assert settings.get(store, "hub_url") == "http://10.0.0.2:8443"
+    assert settings.get(store, "case_number_pattern") == "（{year}）梅仙调字第{n}号"
     assert page.form.message.text() == "已保存。"
 
 
