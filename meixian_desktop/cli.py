@@ -40,9 +40,11 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     today = sub.add_parser("today", help="列出今日待办（到期和逾期的事项）")
     today.add_argument("--days", type=int, default=7, help="包括今后几天内到期的（默认 7）")
     today.add_argument("--json", action="store_true", help="以 JSON 输出")
+    from meixian_desktop.cli_print import add_print_commands
     from meixian_desktop.listing import add_list_commands
 
     add_list_commands(sub)
+    add_print_commands(sub)
     backup = sub.add_parser("backup", help="立即备份数据库")
     backup.add_argument("--to", type=Path, default=None,
                         help="备份到这个文件夹（默认：备份文件夹）")
@@ -194,6 +196,18 @@ def cmd_backup(paths: Paths, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forms(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.cli_print import cmd_forms as run_forms
+
+    return run_forms(paths, args)
+
+
+def cmd_print(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.cli_print import cmd_print as run_print
+
+    return run_print(paths, args)
+
+
 HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
     "setup": cmd_setup,
     "demo": cmd_demo,
@@ -205,6 +219,8 @@ HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
     "households": cmd_list,
     "orders": cmd_list,
     "cases": cmd_list,
+    "forms": cmd_forms,
+    "print": cmd_print,
 }
 
 

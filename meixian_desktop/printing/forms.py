@@ -1,0 +1,82 @@
+"""The printing pipeline: list the forms with their template problems, print one record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from meixian_desktop.printing.contexts import FORMS, FormKind, RecordNotFound
+from meixian_desktop.printing.fonts import FontSet, find_fonts
+from meixian_desktop.printing.render import Rendered, render
+from meixian_desktop.printing.templates import Template, TemplateError, load, spec_of
+from meixian_desktop.store import audit
+from meixian_desktop.store.database import Store
+
+__all__ = ["FormInfo", "PrintError", "form_infos", "load_form", "print_record"]
+
+
+class PrintError(Exception):
+    """A print that cannot be made, with a message for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FormInfo:
+    """One form as listed: its name, title, and the problem with its template if any."""
+
+    name: str
+    title: str
+    record_label: str
+    template: Path | None
+    problem: str = ""
+
+
+def load_form(name: str, config_dir: Path | None) -> tuple[FormKind, Template]:
+    """The form's kind and its checked template; TemplateError names file, line and field."""
+    kind = FORMS.get(name)
+    if kind is None:
+        raise PrintError(f"没有名为“{name}”的表单。可用的表单：{'、'.join(FORMS)}。")
+    try:
+        from meixian_desktop.printing.templates import read_template, template_path
+
+        path = template_path(name, config_dir)
+        privacy = read_template(name, path).privacy
+    except FileNotFoundError as exc:
+        raise PrintError(str(exc)) from exc
+    template = load(name, spec_of(kind.sample(privacy)), config_dir)
+    return kind, template
+
+
+def form_infos(config_dir: Path | None) -> list[FormInfo]:
+    """Every form, each loaded on its own so one broken template spoils no other."""
+    infos = []
+    for name, kind in FORMS.items():
+        try:
+            _kind, template = load_form(name, config_dir)
+        except TemplateError as exc:
+            infos.append(FormInfo(name, name, kind.record_label, exc.path, exc.message))
+        except PrintError as exc:
+            infos.append(FormInfo(name, name, kind.record_label, None, exc.message))
+        else:
+            infos.append(FormInfo(name, template.title, kind.record_label, template.path))
+    return infos
+
+
+def print_record(store: Store, name: str, record_id: str, out: Path | BinaryIO, *,
+                 actor: str, config_dir: Path | None = None, font_file: Path | None = None,
+                 fonts: FontSet | None = None) -> Rendered:
+    """Render form ``name`` for one record into ``out`` and note the print in the audit log."""
+    kind, template = load_form(name, config_dir)
+    try:
+        context = kind.build(store, record_id, template.privacy)
+    except RecordNotFound as exc:
+        raise PrintError(exc.message) from exc
+    chosen = fonts if fonts is not None else find_fonts(font_file)
+    result = render(template, context, chosen, out)
+    audit.record(store, actor, "print", table=kind.table, record_id=record_id,
+                 detail=f"{template.title}（{name}）")
+    return result

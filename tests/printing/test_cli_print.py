@@ -1,0 +1,30 @@
+"""The `forms` and `print` commands."""
+
+from __future__ import annotations
+
+import argparse
+
+from meixian_desktop.cli_print import add_print_commands, cmd_forms, cmd_print
+from tests.printing.helpers import full_order, pdf_text
+
+
+def test_forms_lists_every_form(paths, capsys) -> None:
+    assert cmd_forms(paths, argparse.Namespace()) == 0
+    out = capsys.readouterr().out
+    assert "supervision_order" in out and "督促监护令" in out and "河道巡查记录表" in out
+
+
+def test_print_writes_the_pdf(session, tmp_path, capsys) -> None:
+    order_id = full_order(session.store)
+    paths = session.paths
+    session.close()  # the command opens the folder itself
+    parser = argparse.ArgumentParser()
+    add_print_commands(parser.add_subparsers(dest="command"))
+    out = tmp_path / "notice.pdf"
+    args = parser.parse_args(["print", "supervision_order", order_id, "-o", str(out)])
+    assert cmd_print(paths, args) == 0
+    assert "平检未督〔2025〕7号" in pdf_text(out)
+    assert "已打印到" in capsys.readouterr().out
+    bad = parser.parse_args(["print", "supervision_order", "nope", "-o", str(out)])
+    assert cmd_print(paths, bad) == 1
+    assert "找不到" in capsys.readouterr().err

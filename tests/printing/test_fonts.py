@@ -1,0 +1,48 @@
+"""Fonts: machine fonts found, non-fonts refused clearly, missing characters handled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from meixian_desktop.printing.fonts import CID_FONT, FontFileError, find_fonts, load_font
+from meixian_desktop.printing.forms import print_record
+from tests.printing.helpers import full_order, pdf_text
+
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+def test_a_file_that_is_not_a_font_gets_a_clear_message(tmp_path) -> None:
+    fake = tmp_path / "simfang.ttf"
+    fake.write_bytes(b"this is not a font at all" * 40)
+    with pytest.raises(FontFileError, match="不是可用的 TrueType 字体文件"):
+        find_fonts(fake)
+    with pytest.raises(FontFileError, match="找不到字体文件"):
+        load_font(tmp_path / "none.ttf")
+
+
+def test_no_machine_font_falls_back_to_the_cid_font_with_a_warning(tmp_path) -> None:
+    fonts = find_fonts(dirs=[tmp_path])
+    assert fonts.body.name == CID_FONT and not fonts.body.embedded
+    assert fonts.warnings and "STSong-Light" in fonts.warnings[0]
+
+
+@pytest.mark.skipif(not WQY.exists(), reason="WenQuanYi Micro Hei is not installed")
+def test_configured_font_comes_first_and_is_embedded() -> None:
+    fonts = find_fonts(WQY, dirs=[])
+    assert fonts.body.path == WQY and fonts.body.embedded and fonts.warnings == []
+
+
+def test_rare_character_is_printed_by_a_fallback_or_reported(store, tmp_path) -> None:
+    order_id = full_order(store, guardian_name="𠮷大明")
+    out = tmp_path / "order.pdf"
+    result = print_record(store, "supervision_order", order_id, out, actor="李梅")
+    fonts = find_fonts()
+    if fonts.font_for("𠮷", fonts.body) is not None:
+        assert "𠮷大明" in pdf_text(out)
+    else:
+        fields = {p.field: p.chars for p in result.problems}
+        assert fields.get("guardians.name") == "𠮷" and fields.get("order.addressee") == "𠮷"
+        assert any("U+20BB7" in m and "guardians.name" in m for m in result.messages())
+    assert "大明" in pdf_text(out)
