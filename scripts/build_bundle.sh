@@ -93,6 +93,12 @@ if problems:
     raise SystemExit("info --json: " + "; ".join(problems))
 PY
 
+echo "== demo home: a form printed by the bundle (templates, fonts and reportlab frozen in)"
+run_app --home "$demo_home" --demo orders --json
+order_id="$("$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])' <<< "$OUT")"
+run_app --home "$demo_home" --demo print service_receipt "$order_id" -o "$demo_home/receipt.pdf"
+[[ -s "$demo_home/receipt.pdf" ]] || fail "the bundle printed no PDF"
+
 size="$(du -sh "dist/$NAME" | cut -f1)"
 files="$(find "dist/$NAME" -type f | wc -l | tr -d ' ')"
 echo "build_bundle: OK: dist/$NAME is $size in $files files; built in ${build_seconds}s"
