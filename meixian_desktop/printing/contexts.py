@@ -23,6 +23,7 @@ from meixian_desktop.core.orders import (
 from meixian_desktop.core.patrols import (
     ACTIONS,
     FINDING_CATEGORIES,
+    FIRE_DANGER,
     KINDS,
     RIVER_CHIEF_LEVELS,
     STATUSES,
@@ -187,6 +188,7 @@ def _finding(finding: Finding, kind: str) -> dict[str, str]:
         "persons": finding.persons, "action": ACTIONS.label_of(finding.action),
         "deadline": chinese_date(finding.deadline), "recheck": recheck,
         "status": STATUSES.label_of(finding.status), "area": _number(finding.area_mu, "亩"),
+        "mu": _number(finding.area_mu, ""),
     }
 
 
@@ -204,6 +206,12 @@ def patrol_context(patrol: Patrol, villages: Mapping[str, str], privacy: Privacy
             "river_name": patrol.river_name, "river_section": patrol.river_section,
             "river_chief_level": (RIVER_CHIEF_LEVELS.label_of(patrol.river_chief_level)
                                   if patrol.river_chief_level else ""),
+            "fire_danger": FIRE_DANGER.label_of(patrol.fire_danger) if patrol.fire_danger else "",
+            "forest_entrants": (f"{patrol.forest_entrants}人"
+                                if patrol.forest_entrants is not None else ""),
+            "plot_number": patrol.plot_number,
+            "total_area": _number(sum(f.area_mu for f in patrol.findings
+                                      if f.area_mu is not None) or None, "亩"),
             "notes": patrol.notes, "signature": patrol.signature or patrol.leader,
             "findings_count": f"{len(patrol.findings)}处" if patrol.findings else "未发现问题",
         },
@@ -243,7 +251,8 @@ def sample_patrol() -> Patrol:
                   end_time="11:30", weather="sunny", companions="张三", area="张韩段",
                   route_start="桥头", route_end="渡口", distance_km=6.5, notes="备注",
                   signature="李梅", river_name="汨罗江", river_section="梅仙段",
-                  river_chief_level="village", findings=(finding,))
+                  river_chief_level="village", fire_danger="3", forest_entrants=12,
+                  plot_number="430626-0012", findings=(finding,))
 
 
 # -- reading records from the store -----------------------------------------------------------
@@ -267,11 +276,22 @@ def build_service(store: Store, record_id: str, privacy: Privacy) -> Context:
                            privacy)
 
 
-def build_patrol(store: Store, record_id: str, privacy: Privacy) -> Context:
-    patrol = patrol_store.load_patrol(store, record_id)
-    if patrol is None:
-        raise RecordNotFound(f"找不到编号为“{record_id}”的巡查记录（可能已被删除）。")
-    return patrol_context(patrol, village_names(store), privacy)
+def _patrol_builder(kind: str) -> Callable[[Store, str, Privacy], Context]:
+    """Build the context of a patrol of ``kind``; a patrol of another kind is not found."""
+
+    def build(store: Store, record_id: str, privacy: Privacy) -> Context:
+        patrol = patrol_store.load_patrol(store, record_id)
+        if patrol is None:
+            raise RecordNotFound(f"找不到编号为“{record_id}”的巡查记录（可能已被删除）。")
+        if patrol.kind != kind:
+            raise RecordNotFound(f"找不到编号为“{record_id}”的{KINDS.label_of(kind)}记录："
+                                 f"这是一条{patrol.kind_label}记录。")
+        return patrol_context(patrol, village_names(store), privacy)
+
+    return build
+
+
+build_patrol = _patrol_builder("river")
 
 
 @dataclass(frozen=True)
@@ -295,5 +315,11 @@ FORMS: dict[str, FormKind] = {
         lambda p: service_context(sample_order(), sample_service(), {"v": "张韩村"}, p)),
     "river_patrol": FormKind(
         "river_patrol", "patrols", "巡查记录", build_patrol,
+        lambda p: patrol_context(sample_patrol(), {"v": "张韩村"}, p)),
+    "forest_patrol": FormKind(
+        "forest_patrol", "patrols", "巡查记录", _patrol_builder("forest"),
+        lambda p: patrol_context(sample_patrol(), {"v": "张韩村"}, p)),
+    "farmland_patrol": FormKind(
+        "farmland_patrol", "patrols", "巡查记录", _patrol_builder("farmland"),
         lambda p: patrol_context(sample_patrol(), {"v": "张韩村"}, p)),
 }

@@ -6,14 +6,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from meixian_desktop.printing.contexts import FORMS, FormKind, RecordNotFound
+from meixian_desktop.printing.contexts import FORMS as FIRST_FORMS
+from meixian_desktop.printing.contexts import FormKind, RecordNotFound
+from meixian_desktop.printing.contexts_more import MORE_FORMS
 from meixian_desktop.printing.fonts import FontSet, find_fonts
 from meixian_desktop.printing.render import Rendered, render
 from meixian_desktop.printing.templates import Template, TemplateError, load, spec_of
 from meixian_desktop.store import audit
 from meixian_desktop.store.database import Store
 
-__all__ = ["FormInfo", "PrintError", "form_infos", "load_form", "print_record"]
+FORMS: dict[str, FormKind] = {**FIRST_FORMS, **MORE_FORMS}
+
+__all__ = ["FORMS", "FormInfo", "PrintError", "form_infos", "load_form", "print_record"]
 
 
 class PrintError(Exception):
