@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QWidget,
@@ -66,18 +68,71 @@ class DraftingEditor(QDialog):
         self.autosave.start()
         QShortcut(QKeySequence("Ctrl+S"), self, self.save)
 
-    def button_row(self) -> QHBoxLayout:
-        """放弃修改 · 关闭 · 保存, with the draft status on the left."""
+    def button_row(self, *, save_is_default: bool = True) -> QHBoxLayout:
+        """[打印…] · 放弃修改 · 关闭 · 保存, with the draft status on the left."""
         row = QHBoxLayout()
         row.addWidget(self.draft_label, 1)
+        printing = self.print_button()
+        if printing is not None:
+            row.addWidget(printing)
         for text, handler, default in ((self.tr("放弃修改"), self.discard, False),
                                        (self.tr("关闭"), self.close, False),
-                                       (self.tr("保存 (Ctrl+S)"), self.save, True)):
+                                       (self.tr("保存 (Ctrl+S)"), self.save, save_is_default)):
             button = QPushButton(text)
             button.setDefault(default)
             button.clicked.connect(handler)
             row.addWidget(button)
         return row
+
+    # -- printing ---------------------------------------------------------------------------
+    def printable_forms(self) -> list[tuple[str, str]]:
+        """(form name, label) this record prints as; none by default."""
+        return []
+
+    def print_button(self) -> QPushButton | None:
+        """打印… (Ctrl+P): one form prints at once, several offer a menu."""
+        forms = self.printable_forms()
+        if not forms:
+            return None
+        button = QPushButton(self.tr("打印… (Ctrl+P)"))
+        if len(forms) == 1:
+            button.clicked.connect(lambda: self.print_form(forms[0][0]))
+            QShortcut(QKeySequence("Ctrl+P"), self, lambda: self.print_form(forms[0][0]))
+        else:
+            menu = QMenu(button)
+            for name, label in forms:
+                menu.addAction(label).triggered.connect(
+                    lambda _=False, n=name: self.print_form(n))
+            button.setMenu(menu)
+            QShortcut(QKeySequence("Ctrl+P"), self, button.showMenu)
+        return button
+
+    def print_form(self, name: str) -> Path | None:
+        """Save what is typed, render the form to a PDF in the data folder's prints/, note it in
+        the audit log and open it in the system's viewer, from which it is printed."""
+        from meixian_desktop.printing.forms import PrintError, print_record
+        from meixian_desktop.printing.templates import TemplateError
+
+        if self.dirty and not self.save():
+            return None
+        record_id = str(self.raw_in["id"])
+        folder = self.store.path.parent / "prints"
+        out = folder / f"{name}-{datetime.now():%Y%m%d-%H%M%S}-{record_id[-6:]}.pdf"
+        actor = getattr(getattr(self, "profile", None), "name", "")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            result = print_record(self.store, name, record_id, out, actor=actor)
+        except (PrintError, TemplateError, StoreError) as exc:
+            QMessageBox.warning(self, self.tr("无法打印"), exc.message)
+            return None
+        except OSError as exc:
+            QMessageBox.warning(self, self.tr("无法打印"), self.tr("无法写入：") + str(exc))
+            return None
+        notes = [self.tr("已生成 PDF，共 %1 页：").replace("%1", str(result.pages)) + str(out)]
+        notes.extend(result.messages())  # characters no font has, empty required fields
+        self.draft_label.setText("\n".join(str(n) for n in notes))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+        return out
 
     def watch(self, *signals: Any) -> None:
         """Treat these widget signals as edits: mark dirty and re-check shortly."""

@@ -330,6 +330,9 @@ class CaseEditor(DraftingEditor):
         return True
 
     # -- saving -----------------------------------------------------------------------------
+    def printable_forms(self) -> list[tuple[str, str]]:
+        return [("mediation_agreement", "人民调解协议书")]
+
     def parse(self) -> MediationCase:
         return parse_case(self.raw(), today=self.today)
 

@@ -179,13 +179,7 @@ class OrderEditor(DraftingEditor):
         self.timeline_view.horizontalHeader().setStretchLastSection(True)
         self.timeline_view.setMinimumHeight(150)
 
-        bottom = QHBoxLayout()  # as DraftingEditor.button_row, but 保存 is not the default
-        bottom.addWidget(self.draft_label, 1)
-        for text, handler in ((self.tr("放弃修改"), self.discard), (self.tr("关闭"), self.close),
-                              (self.tr("保存 (Ctrl+S)"), self.save)):
-            button = QPushButton(text)
-            button.clicked.connect(handler)
-            bottom.addWidget(button)
+        bottom = self.button_row(save_is_default=False)  # Enter types into tables here
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(self.form)
@@ -405,6 +399,10 @@ class OrderEditor(DraftingEditor):
             self.saved.emit(str(order.id))
 
     # -- saving -----------------------------------------------------------------------------
+    def printable_forms(self) -> list[tuple[str, str]]:
+        return [("supervision_order", "督促监护令"), ("service_receipt", "送达回证"),
+                ("order_followup", "督促监护令回访记录（最近一次）")]
+
     def parse(self) -> SupervisionOrder:
         return parse_order(self.raw(), today=self.today)
 

@@ -232,6 +232,9 @@ class PatrolEditor(DraftingEditor):
     def title(self) -> str:
         return f"{KINDS.label_of(self.kind)} {date_text(self.patrol_date)}"
 
+    def printable_forms(self) -> list[tuple[str, str]]:
+        return [(f"{self.kind}_patrol", f"{KINDS.label_of(self.kind)}记录表")]
+
     def parse(self) -> Any:
         return parse_patrol(self.raw(), today=self.today, categories_by_kind=self.categories)
 

@@ -147,6 +147,9 @@ class VisitEditor(DraftingEditor):
     def title(self) -> str:
         return f"走访 {self.household_name} {date_text(self.visit_date)}"
 
+    def printable_forms(self) -> list[tuple[str, str]]:
+        return [("household_visit", "入户走访记录表")]
+
     def parse(self) -> Any:
         return parse_visit(self.raw(), today=self.today)
 

@@ -396,3 +396,25 @@ def test_today_page_lists_orders_by_pseudonym(qtbot, page) -> None:
     today.open_record.connect(lambda table, record: opened.append((table, record)))
     today.list.itemActivated.emit(today.list.item(0))
     assert opened == [("orders", order_id)]
+
+
+def test_print_the_notice_from_the_order_editor(qtbot, session, monkeypatch) -> None:
+    from pypdf import PdfReader
+    from PySide6.QtGui import QDesktopServices
+
+    from meixian_desktop.store import profile as profile_store
+    from meixian_desktop.ui.pages.orders import OrderPage
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)
+    page = OrderPage(session.store, session.paths, profile_store.load(session.store))
+    qtbot.addWidget(page)
+    editor = page.new_order()
+    fill_order(editor)
+    assert [name for name, _label in editor.printable_forms()] == [
+        "supervision_order", "service_receipt", "order_followup"]
+    out = editor.print_form("supervision_order")
+    assert out is not None
+    text = "".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "督促监护令" in text
+    assert editor.minor_name.text() not in text  # the notice names the minor by pseudonym
+    editor.close()
