@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QWidget
 
 from meixian_desktop.core.mediation import CATEGORIES, RISK_TAGS, STATUSES
 from meixian_desktop.core.mediation_forms import case_to_raw
@@ -46,31 +46,10 @@ class MediationPage(RecordListPage):
                                + [(c.code, c.label) for c in RISK_TAGS])
         self.overdue = QCheckBox(self.tr("超过调解期限"))
         self.overdue.toggled.connect(self.apply_filter)
-        new_button = QPushButton(self.tr("登记纠纷"))
-        new_button.clicked.connect(self.new_case)
-        open_button = QPushButton(self.tr("打开"))
-        open_button.clicked.connect(self.open_selected)
         self.drafts = self.banner(DRAFT_KIND, self.tr("纠纷案件"), self.open_editor)
-
-        top = QHBoxLayout()
-        top.addWidget(new_button)
-        top.addWidget(open_button)
-        top.addWidget(self.search, 1)
-        filters = QHBoxLayout()
-        for widget in (self.status, self.category, self.village, self.risk, self.overdue):
-            filters.addWidget(widget)
-        filters.addStretch()
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count)
-        bottom.addWidget(self.message, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("<h2>矛盾纠纷</h2>")))
-        layout.addLayout(top)
-        layout.addLayout(filters)
-        layout.addWidget(self.drafts)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(bottom)
-        self.apply_filter()
+        self.lay_out(self.tr("矛盾纠纷"), [(self.tr("登记纠纷"), self.new_case),
+                                         (self.tr("打开"), self.open_selected)],
+                     [self.status, self.category, self.village, self.risk, self.overdue])
 
     def today(self) -> date:
         return self._today or date.today()

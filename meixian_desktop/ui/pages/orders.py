@@ -7,10 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -52,31 +48,10 @@ class OrderPage(RecordListPage):
             (v.id, v.name) for v in villages.list_villages(store, include_retired=True)])
         self.followup = self.combo([(code, self.tr(label)) for code, label in FOLLOWUP_FILTERS])
 
-        new_button = QPushButton(self.tr("新建监护令"))
-        new_button.clicked.connect(self.new_order)
-        open_button = QPushButton(self.tr("打开"))
-        open_button.clicked.connect(self.open_selected)
         self.drafts = self.banner(DRAFT_KIND, self.tr("监护令"), self.open_editor)
-
-        top = QHBoxLayout()
-        top.addWidget(new_button)
-        top.addWidget(open_button)
-        top.addWidget(self.search, 1)
-        filters = QHBoxLayout()
-        for widget in (self.status, self.village, self.followup):
-            filters.addWidget(widget)
-        filters.addStretch()
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count)
-        bottom.addWidget(self.message, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("<h2>督促监护令</h2>")))
-        layout.addLayout(top)
-        layout.addLayout(filters)
-        layout.addWidget(self.drafts)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(bottom)
-        self.apply_filter()
+        self.lay_out(self.tr("督促监护令"), [(self.tr("新建监护令"), self.new_order),
+                                         (self.tr("打开"), self.open_selected)],
+                     [self.status, self.village, self.followup])
 
     def today(self) -> date:
         return self._today or date.today()

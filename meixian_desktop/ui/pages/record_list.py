@@ -6,7 +6,15 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from meixian_desktop.ui.drafting import DraftBanner, DraftingEditor
 
@@ -34,6 +42,34 @@ class RecordListPage(QWidget):
 
     def apply_filter(self) -> None:
         raise NotImplementedError
+
+    def lay_out(self, heading: str, actions: list[tuple[str, Callable[[], object]]],
+                filters: list[QWidget]) -> None:
+        """The page's standard layout: heading, action buttons and search, filters, draft
+        banners, the list, then the count and messages; then fill the list."""
+        top = QHBoxLayout()
+        for text, handler in actions:
+            button = QPushButton(text)
+            button.clicked.connect(lambda _checked=False, h=handler: h())
+            top.addWidget(button)
+        top.addWidget(self.search, 1)
+        row = QHBoxLayout()
+        for widget in filters:
+            row.addWidget(widget)
+        row.addStretch()
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count)
+        bottom.addWidget(self.message, 1)
+        layout = QVBoxLayout(self)
+        if heading:
+            layout.addWidget(QLabel(f"<h2>{heading}</h2>"))
+        layout.addLayout(top)
+        layout.addLayout(row)
+        for banner in self.banners:
+            layout.addWidget(banner)
+        layout.addWidget(self.view, 1)  # type: ignore[attr-defined]
+        layout.addLayout(bottom)
+        self.apply_filter()
 
     def combo(self, items: list[tuple[str, str]]) -> QComboBox:
         """A filter combo of (code, label); changing it re-filters the list."""

@@ -8,9 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -64,29 +61,10 @@ class VisitPage(RecordListPage):
                                             self.open_household_editor)
         self.visit_drafts = self.banner("visit", self.tr("走访"), self.open_visit_editor)
 
-        top = QHBoxLayout()
-        for text, handler in ((self.tr("新建户"), self.new_household),
-                              (self.tr("打开"), self.open_selected),
-                              (self.tr("登记走访"), self.visit_selected)):
-            button = QPushButton(text)
-            button.clicked.connect(handler)
-            top.addWidget(button)
-        top.addWidget(self.search, 1)
-        filters = QHBoxLayout()
-        for widget in (self.village, self.group, self.tag, self.monitoring, self.due):
-            filters.addWidget(widget)
-        filters.addStretch()
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count)
-        bottom.addWidget(self.message, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(filters)
-        layout.addWidget(self.household_drafts)
-        layout.addWidget(self.visit_drafts)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(bottom)
-        self.apply_filter()
+        self.lay_out(self.tr("重点户走访"), [(self.tr("新建户"), self.new_household),
+                          (self.tr("打开"), self.open_selected),
+                          (self.tr("登记走访"), self.visit_selected)],
+                     [self.village, self.group, self.tag, self.monitoring, self.due])
 
     def _village_changed(self) -> None:
         self.group.blockSignals(True)
