@@ -69,7 +69,7 @@ from meixian_desktop.ui.models.mediation import (
     PartyListModel,
     VisitListModel,
 )
-from meixian_desktop.ui.models.orders import TimelineModel
+from meixian_desktop.ui.models.records import TimelineModel
 
 DRAFT_KIND = "case"
 AGREEMENT_FIELDS = ("signed_on", "performance_method", "performance_place",

@@ -60,7 +60,7 @@ from meixian_desktop.ui.forms import (
     set_combo_code,
     text_area,
 )
-from meixian_desktop.ui.models.orders import TimelineModel
+from meixian_desktop.ui.models.records import TimelineModel
 from meixian_desktop.ui.order_dialogs import FollowUpDialog, ServiceDialog
 from meixian_desktop.ui.row_table import RowTable
 

@@ -6,11 +6,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QColor
 
 from meixian_desktop.core.orders import LIVE_STATUSES, STATUSES
-from meixian_desktop.core.timeline import TimelineEntry
 from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.database import Store
 from meixian_desktop.ui.models.records import Column, RecordTableModel
@@ -57,44 +56,3 @@ class OrderTableModel(RecordTableModel):
                                        alert=lambda day: bool(day) and str(day) < late)
         self.columns = tuple(columns)
         super().__init__(store, parent)
-
-
-class TimelineModel(QAbstractTableModel):
-    """What happened to one order, earliest first: issued, served, steps, follow-ups."""
-
-    headers = ("时间", "事项", "说明")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.entries: list[TimelineEntry] = []
-
-    def set_entries(self, entries: list[TimelineEntry]) -> None:
-        self.beginResetModel()
-        self.entries = list(entries)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.entries):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            entry = self.entries[index.row()]
-            if index.column() == 0:
-                return entry.at[:16].replace("T", " ")
-            return entry.title if index.column() == 1 else entry.detail
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
-            return self.headers[section]
-        if orientation == Qt.Orientation.Vertical:
-            return str(section + 1)
-        return None

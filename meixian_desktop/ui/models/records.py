@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from meixian_desktop.core.timeline import TimelineEntry
 from meixian_desktop.store.database import Store
 
 BLOCK = 200
@@ -241,3 +242,17 @@ class RawListModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Vertical:
             return str(section + 1)
         return None
+
+
+class TimelineModel(RawListModel):
+    """What happened to one record (an order, a case), earliest first: when, what, details."""
+
+    headers = ("时间", "事项", "说明")
+
+    def set_entries(self, entries: list[TimelineEntry]) -> None:
+        self.set_rows([vars(entry) for entry in entries])
+
+    def cell(self, row: dict[str, Any], column: int) -> str:
+        if column == 0:
+            return str(row["at"])[:16].replace("T", " ")
+        return str(row["title"] if column == 1 else row["detail"])
