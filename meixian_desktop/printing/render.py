@@ -6,7 +6,7 @@ lacks are drawn from a fallback font, or reported by field in ``Rendered.problem
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -19,15 +19,19 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    BaseDocTemplate,
     Flowable,
+    Frame,
     KeepTogether,
+    PageBreak,
+    PageTemplate,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
+from meixian_desktop.core.progress import Progress
 from meixian_desktop.printing.fonts import Font, FontSet
 from meixian_desktop.printing.templates import (
     PAPERS,
@@ -445,14 +449,42 @@ def _check_required(template: Template, filler: _Filler, result: Rendered) -> No
 def render(template: Template, context: Mapping[str, Any], fonts: FontSet,
            out: Path | BinaryIO) -> Rendered:
     """Render ``template`` filled from ``context`` into ``out`` (a path or a binary file)."""
+    parts: list[Rendered] = []
+    pages = render_many(template, [("", context)], fonts, out, parts=parts)
+    result = parts[0]
+    result.pages = pages.pages
+    return result
+
+
+def render_many(template: Template, contexts: Iterable[tuple[str, Mapping[str, Any]]],
+                fonts: FontSet, out: Path | BinaryIO, *, progress: Progress | None = None,
+                total: int = 0, parts: list[Rendered] | None = None) -> Rendered:
+    """Render one copy of ``template`` per (label, context) into one PDF, each starting on a
+    new page with its own page numbers. The result's warnings name the copy they concern; the
+    file is written only when every copy is laid out (a cancel writes nothing)."""
     result = Rendered(warnings=list(fonts.warnings))
-    filler = _Filler(template, context, fonts, result)
-    _check_required(template, filler, result)
     width_mm, height_mm = PAPERS[template.paper]
     margins = template.margins
     page_size = (width_mm * mm, height_mm * mm)
     frame_width = (width_mm - margins["left"] - margins["right"]) * mm
-    story = _Builder(template, filler, fonts, frame_width).build()
+    started = _Copies(progress, total)
+    story: list[Flowable] = []
+    for index, (label, context) in enumerate(contexts):
+        if progress is not None:
+            progress.check()
+        part = Rendered()
+        filler = _Filler(template, context, fonts, part)
+        _check_required(template, filler, part)
+        if story:
+            story.append(PageBreak())
+        story.append(_CopyStart(started, index))
+        story.extend(_Builder(template, filler, fonts, frame_width).build())
+        if parts is not None:
+            parts.append(part)
+        prefix = f"{label}：" if label else ""
+        result.warnings.extend(prefix + m for m in part.messages())
+    if not story:
+        raise ValueError("render_many needs at least one context")
     page_font = fonts.body.name
 
     def page_number(canvas: Canvas, doc: Any) -> None:
@@ -461,16 +493,19 @@ def render(template: Template, context: Mapping[str, Any], fonts: FontSet,
         canvas.saveState()
         canvas.setFont(page_font, SMALL_PT)
         canvas.drawCentredString(page_size[0] / 2, margins["bottom"] * mm / 2,
-                                 f"— {doc.page} —")
+                                 f"— {doc.page - started.first_page + 1} —")
         canvas.restoreState()
 
     buffer = BytesIO()
-    doc = SimpleDocTemplate(
+    doc = BaseDocTemplate(
         buffer, pagesize=page_size, leftMargin=margins["left"] * mm,
         rightMargin=margins["right"] * mm, topMargin=margins["top"] * mm,
         bottomMargin=margins["bottom"] * mm, title=template.title,
         author="梅仙网格通", creator="梅仙网格通", subject=template.title)
-    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    doc.addPageTemplates([PageTemplate("form", [frame], onPageEnd=page_number,
+                                       pagesize=page_size)])
+    doc.build(story)
     result.pages = doc.page
     data = buffer.getvalue()
     if isinstance(out, Path | str):
@@ -478,6 +513,30 @@ def render(template: Template, context: Mapping[str, Any], fonts: FontSet,
     else:
         out.write(data)
     return result
+
+
+class _Copies:
+    """Where the copy being laid out started, so page numbers restart with each copy."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total = progress, total
+        self.first_page = 1
+
+
+class _CopyStart(Flowable):
+    """An invisible mark at the start of each copy: notes its first page, reports progress."""
+
+    def __init__(self, copies: _Copies, index: int) -> None:
+        super().__init__()
+        self.copies, self.index = copies, index
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.copies.first_page = self.canv.getPageNumber()
+        if self.copies.progress is not None:
+            self.copies.progress.step(self.index, self.copies.total or self.index + 1, "排版")
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

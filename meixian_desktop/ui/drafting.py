@@ -7,8 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -109,7 +109,7 @@ class DraftingEditor(QDialog):
 
     def print_form(self, name: str) -> Path | None:
         """Save what is typed, render the form to a PDF in the data folder's prints/, note it in
-        the audit log and open it in the system's viewer, from which it is printed."""
+        the audit log and show it in the print preview, from which it is printed."""
         from meixian_desktop.printing.forms import PrintError, print_record
         from meixian_desktop.printing.templates import TemplateError
 
@@ -131,7 +131,11 @@ class DraftingEditor(QDialog):
         notes = [self.tr("已生成 PDF，共 %1 页：").replace("%1", str(result.pages)) + str(out)]
         notes.extend(result.messages())  # characters no font has, empty required fields
         self.draft_label.setText("\n".join(str(n) for n in notes))
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+        from meixian_desktop.ui.print_preview import PrintPreview
+
+        self.preview = PrintPreview(out, dict(self.printable_forms()).get(name, name),
+                                    result.messages(), self)
+        self.preview.open()
         return out
 
     def watch(self, *signals: Any) -> None:

@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
             "mediation": self._make_mediation,
             "visit": self._make_visits,
             "order": self._make_orders,
+            "print": self._make_print,
             "settings": self._make_settings,
         }
         for section in SECTIONS:
@@ -115,6 +116,11 @@ class MainWindow(QMainWindow):
         page = PatrolPage(self.store, self.session.paths, self.profile)
         page.list.model.modelReset.connect(self.refresh_today)
         return page
+
+    def _make_print(self) -> QWidget:
+        from meixian_desktop.ui.pages.print_page import PrintPage
+
+        return PrintPage(self.store, self.session.paths, self.profile, runner=self.runner)
 
     def _make_mediation(self) -> QWidget:
         from meixian_desktop.ui.pages.mediation import MediationPage

@@ -401,12 +401,10 @@ def test_today_page_lists_orders_by_pseudonym(qtbot, page) -> None:
 
 def test_print_the_notice_from_the_order_editor(qtbot, session, monkeypatch) -> None:
     from pypdf import PdfReader
-    from PySide6.QtGui import QDesktopServices
 
     from meixian_desktop.store import profile as profile_store
     from meixian_desktop.ui.pages.orders import OrderPage
 
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)
     page = OrderPage(session.store, session.paths, profile_store.load(session.store))
     qtbot.addWidget(page)
     editor = page.new_order()

@@ -303,15 +303,13 @@ def test_photos_dropped_on_the_strip_are_added(qtbot, page, tmp_path) -> None:
 
 def test_print_a_patrol_from_its_editor(qtbot, page, tmp_path, monkeypatch) -> None:
     from pypdf import PdfReader
-    from PySide6.QtGui import QDesktopServices
 
     from meixian_desktop.store import audit
 
-    opened: list[str] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
     editor = river_patrol(page, tmp_path)  # unsaved: printing saves it first
     out = editor.print_form("river_patrol")
-    assert out is not None and opened == [str(out)]
+    assert out is not None and editor.preview.pdf == out and editor.preview.isVisible()
+    assert editor.preview.page_count == len(PdfReader(out).pages)
     assert out.parent == page.list.paths.data_dir / "prints" and ":" not in out.name
     text = "".join(p.extract_text() for p in PdfReader(out).pages)
     assert "河道巡查记录表" in text and "三里港至石塘段" in text and "电鱼" in text
