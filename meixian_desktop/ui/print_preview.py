@@ -93,11 +93,11 @@ class PrintPreview(QDialog):
             label.setAccessibleName(self.tr("第 %1 页").replace("%1", str(index + 1)))
             column.addWidget(label)
             self.page_labels.append(label)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.pages)
-        self.scroll.setStyleSheet("QScrollArea { background:#e8e8e8; }")
-        self.scroll.verticalScrollBar().valueChanged.connect(self.render_visible)
-        layout.addWidget(self.scroll, 1)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(self.pages)
+        self.scroller.setStyleSheet("QScrollArea { background:#e8e8e8; }")
+        self.scroller.verticalScrollBar().valueChanged.connect(self.render_visible)
+        layout.addWidget(self.scroller, 1)
 
         buttons = QHBoxLayout()
         self.count = QLabel(self.tr("共 %1 页").replace("%1", str(self.page_count)))
@@ -124,8 +124,8 @@ class PrintPreview(QDialog):
 
     def render_visible(self, *_args: object) -> None:
         """Draw the pages in (or next to) the visible part; a 500-page batch opens at once."""
-        top = self.scroll.verticalScrollBar().value()
-        bottom = top + max(self.scroll.viewport().height(), 600)
+        top = self.scroller.verticalScrollBar().value()
+        bottom = top + max(self.scroller.viewport().height(), 600)
         for index, label in enumerate(self.page_labels):
             if index in self.rendered:
                 continue

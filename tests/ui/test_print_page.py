@@ -116,3 +116,14 @@ def test_the_window_opens_the_print_page(qtbot, session) -> None:
     window = MainWindow(session, profile_store.load(session.store), runner=run_now)
     qtbot.addWidget(window)
     assert isinstance(window.show_section("print"), PrintPage)
+
+
+def test_the_months_ledger_prints_from_the_page(make_page, store) -> None:
+    river_patrol(store)
+    page = make_page()
+    assert page.month.date().toString("yyyy-MM") == "2025-03"
+    page.ledger_button.click()
+    out = page.preview.pdf
+    text = pdf_text(out)
+    assert "工作台账" in text and "2025年3月" in text and out.name.startswith("工作台账-202503")
+    assert any(e.action == "print" and "台账" in e.detail for e in audit.recent(store))

@@ -38,7 +38,7 @@ def test_pages_are_drawn_as_they_come_into_view(qtbot, long_pdf: Path) -> None:
     assert preview.notes.isVisible() and "签名" in preview.notes.text()
     assert 0 in preview.rendered and pages - 1 not in preview.rendered
     assert _ink(preview.page_labels[0]) > 50
-    preview.scroll.verticalScrollBar().setValue(preview.scroll.verticalScrollBar().maximum())
+    preview.scroller.verticalScrollBar().setValue(preview.scroller.verticalScrollBar().maximum())
     assert pages - 1 in preview.rendered and _ink(preview.page_labels[pages - 1]) > 20
 
 

@@ -148,10 +148,11 @@ class PrintPage(QWidget):
         assert isinstance(month, date)
         first = _first_of_month(month)
         out = self._out_path(f"工作台账-{first:%Y%m}")
-        actor = self.profile.name
+        actor, profile, config = self.profile.name, self.profile, self.paths.config_dir
 
         def work(store: Store, progress: Progress) -> Rendered:
-            return print_ledger(store, first, out, actor=actor, config_dir=self.paths.config_dir)
+            return print_ledger(store, first, out, actor=actor, profile=profile,
+                                config_dir=config)
 
         self._run(work, out, self.tr("工作台账 %1年%2月").replace("%1", str(first.year))
                   .replace("%2", str(first.month)))
