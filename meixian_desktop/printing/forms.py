@@ -8,6 +8,8 @@ from typing import BinaryIO
 
 from meixian_desktop.printing.contexts import FORMS as FIRST_FORMS
 from meixian_desktop.printing.contexts import FormKind, RecordNotFound
+from meixian_desktop.printing.contexts_household import HOUSEHOLD_FORMS
+from meixian_desktop.printing.contexts_mediation import MEDIATION_FORMS
 from meixian_desktop.printing.contexts_more import MORE_FORMS
 from meixian_desktop.printing.fonts import FontSet, find_fonts
 from meixian_desktop.printing.render import Rendered, render
@@ -15,7 +17,7 @@ from meixian_desktop.printing.templates import Template, TemplateError, load, sp
 from meixian_desktop.store import audit
 from meixian_desktop.store.database import Store
 
-FORMS: dict[str, FormKind] = {**FIRST_FORMS, **MORE_FORMS}
+FORMS: dict[str, FormKind] = {**FIRST_FORMS, **MORE_FORMS, **MEDIATION_FORMS, **HOUSEHOLD_FORMS}
 
 __all__ = ["FORMS", "FormInfo", "PrintError", "form_infos", "load_form", "print_record"]
 

@@ -160,7 +160,7 @@ class _Styles:
         self.number = ParagraphStyle("number", fontName=body, fontSize=BODY_PT, leading=26,
                                      alignment=TA_CENTER, wordWrap="CJK", spaceAfter=10)
         self.section = ParagraphStyle("section", fontName=title, fontSize=BODY_PT, leading=29,
-                                      wordWrap="CJK", spaceBefore=4)
+                                      wordWrap="CJK", spaceBefore=4, keepWithNext=1)
         self.body = ParagraphStyle("body", fontName=body, fontSize=BODY_PT, leading=29,
                                    alignment=TA_JUSTIFY, wordWrap="CJK")
         self.cell = ParagraphStyle("cell", fontName=body, fontSize=CELL_PT, leading=17,
@@ -221,7 +221,14 @@ class _Builder:
             when = block.get("when")
             if when and not _truthy(lookup(self.filler.context, str(when))):
                 continue
-            story.extend(getattr(self, f"block_{block.kind}")(block))
+            made = getattr(self, f"block_{block.kind}")(block)
+            if block.kind == "signature" and story and isinstance(story[-1], Paragraph):
+                # the last lines of text go over with the signature: a signature alone on a
+                # page signs nothing
+                made = [KeepTogether([story.pop(), *made])]
+            story.extend(made)
+        while story and isinstance(story[-1], Spacer):
+            story.pop()  # trailing space could spill onto an empty, numbered last page
         return story
 
     def block_heading(self, block: Block) -> list[Flowable]:

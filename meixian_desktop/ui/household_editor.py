@@ -441,6 +441,9 @@ class HouseholdEditor(DraftingEditor):
         name = self.head_name.text().strip() or self.tr("新户")
         return f"{name}户 — {self.village.currentText()}"
 
+    def printable_forms(self) -> list[tuple[str, str]]:
+        return [("monitoring_household", "防返贫监测户信息表")]
+
     # -- checking and saving ----------------------------------------------------------------
     def parse(self) -> Any:
         return parse_household(self.raw(), today=self.today)

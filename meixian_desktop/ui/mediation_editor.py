@@ -331,7 +331,13 @@ class CaseEditor(DraftingEditor):
 
     # -- saving -----------------------------------------------------------------------------
     def printable_forms(self) -> list[tuple[str, str]]:
-        return [("mediation_agreement", "人民调解协议书")]
+        return [("mediation_application", "人民调解申请书"),
+                ("mediation_register", "人民调解受理登记表"),
+                ("mediation_investigation", "人民调解调查记录（最近一次）"),
+                ("mediation_meeting", "人民调解记录（最近一次）"),
+                ("mediation_agreement", "人民调解协议书"),
+                ("mediation_return_visit", "人民调解回访记录（最近一次）"),
+                ("mediation_closing", "人民调解结案报告表")]
 
     def parse(self) -> MediationCase:
         return parse_case(self.raw(), today=self.today)

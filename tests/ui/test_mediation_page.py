@@ -134,6 +134,21 @@ def test_register_mediate_agree_visit_and_close(qtbot, page) -> None:
     assert case.agreement is not None and len(case.agreement.terms) == 2
     assert editor.timeline_model.rowCount() >= 8
 
+    from pypdf import PdfReader  # every form of the case prints from its editor
+
+    printed = {}
+    for name, _label in editor.printable_forms():
+        if name == "mediation_investigation":
+            continue  # no investigation recorded: refused with a message, tested in printing
+        out = editor.print_form(name)
+        assert out is not None, name
+        printed[name] = "".join(p.extract_text() for p in PdfReader(out).pages)
+        editor.preview.close()
+    assert "人民调解协议书" in printed["mediation_agreement"]
+    assert "欧阳建华" in printed["mediation_application"]
+    assert "张韩村村部" in printed["mediation_meeting"]
+    assert "结案" in printed["mediation_closing"]
+
 
 def test_search_by_party_name_two_and_three_characters(qtbot, page) -> None:
     editor = registered(page)
