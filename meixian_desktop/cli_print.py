@@ -86,7 +86,7 @@ def cmd_print(paths: Paths, args: argparse.Namespace) -> int:
     if not paths.database.exists():
         raise StoreError(f"还没有数据文件：{paths.database}。请先完成首次设置。", paths.database)
     try:
-        with open_session(paths) as session:
+        with open_session(paths, beside_app=True) as session:
             profile = profile_store.load(session.store)
             actor = args.actor or (profile.name if profile else "") or "本机用户"
             if month is not None:

@@ -78,6 +78,10 @@ SETTINGS: tuple[Setting, ...] = (
         "{year} 换成年份，{n} 换成序号；序号由镇里分段下发，不会重复。",
         must_contain=("{year}", "{n}"),
     ),
+    Setting(
+        "print_font_file", "text", "", "打印用中文字体文件",
+        "留空时自动使用本机的仿宋、宋体、黑体、楷体；要用别的字体，填 .ttf 或 .ttc 文件的完整路径。",
+    ),
 )
 
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}

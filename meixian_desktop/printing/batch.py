@@ -13,8 +13,8 @@ from meixian_desktop.core.orders import STATUSES as ORDER_STATUSES
 from meixian_desktop.core.patrols import KINDS
 from meixian_desktop.core.progress import Progress
 from meixian_desktop.printing.contexts import RecordNotFound
-from meixian_desktop.printing.fonts import FontSet, find_fonts
-from meixian_desktop.printing.forms import FORMS, PrintError, load_form
+from meixian_desktop.printing.fonts import FontSet
+from meixian_desktop.printing.forms import FORMS, PrintError, fonts_for, load_form
 from meixian_desktop.printing.render import Rendered, render_many
 from meixian_desktop.store import audit
 from meixian_desktop.store.database import Store
@@ -116,7 +116,7 @@ def print_records(store: Store, form: str, record_ids: list[str], out: Path | Bi
     if not record_ids:
         raise PrintError("没有选中要打印的记录。请先在列表里勾选。")
     kind, template = load_form(form, config_dir)
-    chosen = fonts if fonts is not None else find_fonts(font_file)
+    chosen = fonts if fonts is not None else fonts_for(store, font_file)
     total = len(record_ids)
 
     def contexts() -> Iterator[tuple[str, Mapping[str, Any]]]:

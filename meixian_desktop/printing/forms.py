@@ -72,6 +72,16 @@ def form_infos(config_dir: Path | None) -> list[FormInfo]:
     return infos
 
 
+def fonts_for(store: Store, font_file: Path | None = None) -> FontSet:
+    """The fonts a print uses: the file asked for, else the one set in 设置, else the machine's."""
+    from meixian_desktop.store import settings as settings_store
+
+    if font_file is None:
+        setting = str(settings_store.get(store, "print_font_file") or "").strip()
+        font_file = Path(setting) if setting else None
+    return find_fonts(font_file)
+
+
 def print_record(store: Store, name: str, record_id: str, out: Path | BinaryIO, *,
                  actor: str, config_dir: Path | None = None, font_file: Path | None = None,
                  fonts: FontSet | None = None) -> Rendered:
@@ -81,7 +91,7 @@ def print_record(store: Store, name: str, record_id: str, out: Path | BinaryIO, 
         context = kind.build(store, record_id, template.privacy)
     except RecordNotFound as exc:
         raise PrintError(exc.message) from exc
-    chosen = fonts if fonts is not None else find_fonts(font_file)
+    chosen = fonts if fonts is not None else fonts_for(store, font_file)
     result = render(template, context, chosen, out)
     audit.record(store, actor, "print", table=kind.table, record_id=record_id,
                  detail=f"{template.title}（{name}）")

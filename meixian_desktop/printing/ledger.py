@@ -21,8 +21,8 @@ from meixian_desktop.core.patrols import KINDS
 from meixian_desktop.core.patrols import STATUSES as FINDING_STATUSES
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.printing.contexts import Context, Privacy
-from meixian_desktop.printing.fonts import FontSet, find_fonts
-from meixian_desktop.printing.forms import PrintError
+from meixian_desktop.printing.fonts import FontSet
+from meixian_desktop.printing.forms import PrintError, fonts_for
 from meixian_desktop.printing.render import Rendered, render
 from meixian_desktop.printing.templates import Template, load, read_template, spec_of
 from meixian_desktop.printing.templates import template_path as find_template
@@ -367,7 +367,7 @@ def print_ledger(store: Store, month: MonthLike, out: Path | BinaryIO, *, actor:
     """Render the month's ledger into ``out`` and note the print in the audit log."""
     template = load_ledger(config_dir)
     context = ledger_context(store, month, profile, privacy=template.privacy, today=today)
-    chosen = fonts if fonts is not None else find_fonts(font_file)
+    chosen = fonts if fonts is not None else fonts_for(store, font_file)
     result = render(template, context, chosen, out)
     ledger = context["ledger"]
     audit.record(store, actor, "print", detail=f"{template.title}（{ledger['month']}，"

@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib import textsplit as _textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -30,6 +31,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus import paragraph as _paragraph
 
 from meixian_desktop.core.progress import Progress
 from meixian_desktop.printing.fonts import Font, FontSet
@@ -42,6 +44,22 @@ from meixian_desktop.printing.templates import (
     lookup,
 )
 from meixian_desktop.printing.text import bracket_number
+
+# Punctuation that may not begin a line (GB/T 15834 禁则). reportlab's CJK wrapping hangs such a
+# character in the margin instead of starting a line with it, but its list is Japanese and
+# lacks the Chinese full-width comma, semicolon, colon, marks and closing quotes.
+CANNOT_START_LINE = "，；：？！》〉”’％‰·…—"
+
+
+def _forbid_line_starts() -> None:
+    """Add CANNOT_START_LINE to both places reportlab's CJK wrapping reads it from."""
+    for module in (_paragraph, _textsplit):
+        present = module.ALL_CANNOT_START
+        module.ALL_CANNOT_START = present + "".join(c for c in CANNOT_START_LINE
+                                                    if c not in present)
+
+
+_forbid_line_starts()
 
 TITLE_PT, BODY_PT, CELL_PT, SMALL_PT = 22.0, 16.0, 12.0, 14.0
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from meixian_desktop.paths import Paths
 from meixian_desktop.store.database import Store
-from meixian_desktop.store.errors import storage_problem
+from meixian_desktop.store.errors import AlreadyRunning, storage_problem
 from meixian_desktop.store.lock import DataFolderLock
 
 
@@ -30,18 +30,39 @@ class Session:
         self.close()
 
 
-def open_session(paths: Paths, *, readonly: bool = False) -> Session:
-    """Open ``paths`` for use; a second writer gets AlreadyRunning, never a locked database."""
+def open_session(paths: Paths, *, readonly: bool = False, beside_app: bool = False
+                 ) -> Session:
+    """Open ``paths`` for use; a second writer gets AlreadyRunning, never a locked database.
+
+    ``beside_app``: small writes (a print's audit line) may go on while the app holds the
+    folder, through SQLite's own locking, provided the database needs no migration.
+    """
     if readonly:
         return Session(paths, Store.open(paths.database, readonly=True), None)
     try:
         paths.ensure()
     except OSError as exc:
         raise storage_problem(exc, paths.data_dir) from exc
-    lock = DataFolderLock(paths.lock_file).acquire()
+    try:
+        lock = DataFolderLock(paths.lock_file).acquire()
+    except AlreadyRunning:
+        if not beside_app or not _current(paths):
+            raise
+        return Session(paths, Store.open(paths.database), None)
     try:
         store = Store.open(paths.database, backup_dir=paths.backup_dir)
     except BaseException:
         lock.release()
         raise
     return Session(paths, store, lock)
+
+
+def _current(paths: Paths) -> bool:
+    """The database exists and is at this program's schema version (nothing to migrate)."""
+    from meixian_desktop.store.schema import VERSION
+
+    try:
+        with Store.open(paths.database, readonly=True) as store:
+            return store.schema_version() == VERSION
+    except Exception:  # any doubt: refuse the way a second writer always was
+        return False

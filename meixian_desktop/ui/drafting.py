@@ -110,6 +110,7 @@ class DraftingEditor(QDialog):
     def print_form(self, name: str) -> Path | None:
         """Save what is typed, render the form to a PDF in the data folder's prints/, note it in
         the audit log and show it in the print preview, from which it is printed."""
+        from meixian_desktop.printing.fonts import FontFileError
         from meixian_desktop.printing.forms import PrintError, print_record
         from meixian_desktop.printing.templates import TemplateError
 
@@ -122,7 +123,7 @@ class DraftingEditor(QDialog):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             result = print_record(self.store, name, record_id, out, actor=actor)
-        except (PrintError, TemplateError, StoreError) as exc:
+        except (PrintError, TemplateError, FontFileError, StoreError) as exc:
             QMessageBox.warning(self, self.tr("无法打印"), exc.message)
             return None
         except OSError as exc:

@@ -8,7 +8,7 @@ import pytest
 
 from meixian_desktop.printing.fonts import CID_FONT, FontFileError, find_fonts, load_font
 from meixian_desktop.printing.forms import print_record
-from tests.printing.helpers import full_order, pdf_text
+from tests.printing.helpers import full_order, pdf_text, river_patrol
 
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
@@ -47,3 +47,22 @@ def test_rare_character_is_printed_by_a_fallback_or_reported(store, tmp_path) ->
         assert fields.get("guardians.name") == "𠮷" and fields.get("order.addressee") == "𠮷"
         assert any("U+20BB7" in m and "guardians.name" in m for m in result.messages())
     assert "大明" in pdf_text(out)
+
+
+def test_the_font_set_in_settings_is_used_and_a_broken_one_is_named(store, tmp_path) -> None:
+    from pypdf import PdfReader
+
+    from meixian_desktop.printing.forms import fonts_for
+    from meixian_desktop.store import settings
+
+    assert fonts_for(store).body.path != tmp_path / "x.ttf"
+    settings.put(store, "print_font_file", str(WQY))
+    assert fonts_for(store).body.path == WQY
+    out = tmp_path / "order.pdf"
+    print_record(store, "supervision_order", full_order(store), out, actor="李梅")
+    fonts = {str(f.get("/BaseFont")) for page in PdfReader(out).pages
+             for f in page["/Resources"]["/Font"].values()}
+    assert any("WenQuanYi" in name or "wqy" in name.lower() for name in fonts), fonts
+    settings.put(store, "print_font_file", str(tmp_path / "gone.ttf"))
+    with pytest.raises(FontFileError, match="gone.ttf"):
+        print_record(store, "river_patrol", river_patrol(store), out, actor="李梅")

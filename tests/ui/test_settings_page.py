@@ -36,6 +36,12 @@ def test_settings_form_saves_and_refuses(qtbot, store) -> None:
     assert settings.get(store, "backup_keep_days") == 7
     assert settings.get(store, "case_number_pattern") == "（{year}）梅仙调字第{n}号"
     assert page.form.message.text() == "已保存。"
+    not_a_font = store.path.parent / "仿宋.ttf"
+    not_a_font.write_bytes(b"no font here" * 50)
+    page.form.editors["print_font_file"].setText(str(not_a_font))
+    assert not page.form.save()
+    assert "不是可用的 TrueType 字体文件" in page.form.message.text()
+    assert settings.get(store, "print_font_file") == ""
 
 
 def test_add_rename_and_retire_a_village_and_group(qtbot, store, monkeypatch) -> None:

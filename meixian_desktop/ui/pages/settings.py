@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -79,8 +80,16 @@ class SettingsForm(QWidget):
 
     def save(self) -> bool:
         """Save every setting at once; a changed visit frequency moves every due visit."""
+        from meixian_desktop.printing.fonts import FontFileError, load_font
         from meixian_desktop.store.households import refresh_all_due
 
+        font_file = str(_editor_value(self.editors["print_font_file"]) or "").strip()
+        try:
+            if font_file:
+                load_font(Path(font_file))  # a file that is not a font is refused here, now
+        except FontFileError as exc:
+            self.message.setText(exc.message)
+            return False
         try:
             with self.store.transaction() as tx:
                 before = settings_store.all_values(self.store)
