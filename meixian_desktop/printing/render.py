@@ -288,7 +288,8 @@ class _Builder:
         widths = []
         for _ in range(pairs):
             widths += [self.width * label_share, self.width * (1 / pairs - label_share)]
-        table = Table(rows, colWidths=widths, style=_grid(widths), splitByRow=True)
+        table = Table(rows, colWidths=widths, style=_grid(widths), splitByRow=True,
+                      splitInRow=1)  # a cell taller than a page continues on the next
         for span in spans:
             table.setStyle(TableStyle([span]))
         return [table, Spacer(1, 8)]
@@ -361,7 +362,8 @@ class _Builder:
         caption = block.get("caption")
         if caption:
             out.append(self.para(str(caption), self.styles.section, block, spaceBefore=6))
-        out += [Table(rows, colWidths=widths, style=style, repeatRows=1, splitByRow=True),
+        out += [Table(rows, colWidths=widths, style=style, repeatRows=1, splitByRow=True,
+                      splitInRow=1),
                 Spacer(1, 8)]
         return out
 

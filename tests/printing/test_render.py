@@ -32,3 +32,24 @@ def test_no_line_starts_with_punctuation(mark: str, tmp_path: Path) -> None:
         starts += [line.strip()[0] for line in lines[1:] if line.strip()]
     assert mark in CANNOT_START_LINE
     assert mark not in starts and {"乙", "丙"} & set(starts)  # lines did wrap
+
+
+def test_a_cell_longer_than_a_page_continues_on_the_next(store, tmp_path: Path) -> None:
+    import re
+    from datetime import date
+
+    from meixian_desktop.core.patrols import Patrol
+    from meixian_desktop.printing.forms import print_record
+    from meixian_desktop.store import patrols as patrol_store
+    from tests.printing.helpers import pdf_text, village_id
+
+    notes = "".join(f"第{i:03d}句话。" for i in range(600))  # several pages in one cell
+    with store.transaction() as tx:
+        patrol_id = patrol_store.save_patrol(tx, Patrol(
+            "river", date(2025, 3, 5), "李梅", (village_id(store),), notes=notes))
+    out = tmp_path / "long.pdf"
+    result = print_record(store, "river_patrol", patrol_id, out, actor="李梅")
+    # page numbers, and the label repeated on the continued row, can fall mid-sentence
+    text = re.sub(r"—\d+—|备注", "", pdf_text(out))
+    assert result.pages >= 4
+    assert {int(n) for n in re.findall(r"第(\d{3})句", text)} == set(range(600))
