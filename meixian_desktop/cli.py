@@ -41,10 +41,12 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     today.add_argument("--days", type=int, default=7, help="包括今后几天内到期的（默认 7）")
     today.add_argument("--json", action="store_true", help="以 JSON 输出")
     from meixian_desktop.cli_print import add_print_commands
+    from meixian_desktop.cli_sync import add_sync_commands
     from meixian_desktop.listing import add_list_commands
 
     add_list_commands(sub)
     add_print_commands(sub)
+    add_sync_commands(sub)
     backup = sub.add_parser("backup", help="立即备份数据库")
     backup.add_argument("--to", type=Path, default=None,
                         help="备份到这个文件夹（默认：备份文件夹）")
@@ -208,6 +210,14 @@ def cmd_print(paths: Paths, args: argparse.Namespace) -> int:
     return run_print(paths, args)
 
 
+def cmd_sync(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop import cli_sync
+
+    handler = {"sync": cli_sync.cmd_sync, "town-package": cli_sync.cmd_town_package,
+               "devices": cli_sync.cmd_devices}[args.command]
+    return handler(paths, args)
+
+
 HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
     "setup": cmd_setup,
     "demo": cmd_demo,
@@ -221,6 +231,9 @@ HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
     "cases": cmd_list,
     "forms": cmd_forms,
     "print": cmd_print,
+    "sync": cmd_sync,
+    "town-package": cmd_sync,
+    "devices": cmd_sync,
 }
 
 

@@ -40,6 +40,11 @@ class Paths:
         return self.data_dir / "attachments"
 
     @property
+    def held_batches_dir(self) -> Path:
+        """Batches from a new device, kept until the town approves it."""
+        return self.data_dir / "sync" / "held"
+
+    @property
     def ui_state_file(self) -> Path:
         return self.config_dir / "window.ini"
 

@@ -359,8 +359,57 @@ def m007_case_search_index(db: Database) -> None:
     )
 
 
+def m008_sync(db: Database) -> None:
+    """Sync by batch files: what this device sent and where each record stands (worker); the
+    devices, batches, conflicts and quarantined records the town has taken in (town)."""
+    db.execute(
+        "CREATE TABLE sync_batches (batch_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
+        "seq_from INTEGER NOT NULL, seq_to INTEGER NOT NULL, records INTEGER NOT NULL, "
+        "attachments INTEGER NOT NULL, file_name TEXT NOT NULL, new_only INTEGER NOT NULL, "
+        "acknowledged_at TEXT)"
+    )
+    # One row per local record once exported: the version sent (hlc) and what became of it.
+    # A record whose current hlc differs from this row's has changed since: 待同步 again.
+    db.execute(
+        "CREATE TABLE sync_state (tbl TEXT NOT NULL, row_id TEXT NOT NULL, hlc TEXT NOT NULL, "
+        "state TEXT NOT NULL, batch_id TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', "
+        "PRIMARY KEY (tbl, row_id)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE devices (device_id TEXT PRIMARY KEY, worker TEXT NOT NULL, "
+        "phone TEXT NOT NULL DEFAULT '', villages TEXT NOT NULL DEFAULT '[]', "
+        "signing_public TEXT NOT NULL, encryption_public TEXT NOT NULL, "
+        "fingerprint TEXT NOT NULL, status TEXT NOT NULL, first_seen TEXT NOT NULL, "
+        "decided_at TEXT, decided_by TEXT NOT NULL DEFAULT '')"
+    )
+    db.execute(
+        "CREATE TABLE imported_batches (batch_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, "
+        "seq_from INTEGER NOT NULL, seq_to INTEGER NOT NULL, imported_at TEXT NOT NULL, "
+        "file_name TEXT NOT NULL, records INTEGER NOT NULL, applied INTEGER NOT NULL, "
+        "duplicates INTEGER NOT NULL, conflicts INTEGER NOT NULL, quarantined INTEGER NOT NULL, "
+        "results TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_imported_device ON imported_batches(device_id, seq_from)")
+    db.execute(
+        "CREATE TABLE held_batches (batch_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, "
+        "file_path TEXT NOT NULL, received_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE conflicts (id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, "
+        "row_id TEXT NOT NULL, batch_id TEXT NOT NULL, device_id TEXT NOT NULL, "
+        "kept_hlc TEXT NOT NULL, lost_hlc TEXT NOT NULL, lost_row TEXT NOT NULL, "
+        "at TEXT NOT NULL, resolved_at TEXT, resolution TEXT NOT NULL DEFAULT '')"
+    )
+    db.execute("CREATE INDEX idx_conflicts_row ON conflicts(tbl, row_id)")
+    db.execute(
+        "CREATE TABLE quarantine (id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, "
+        "row_id TEXT NOT NULL, batch_id TEXT NOT NULL, device_id TEXT NOT NULL, "
+        "row TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, resolved_at TEXT)"
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_foundation, m002_patrols, m003_households, m004_orders, m005_search_indexes,
-    m006_mediation, m007_case_search_index,
+    m006_mediation, m007_case_search_index, m008_sync,
 ]
 VERSION = len(MIGRATIONS)

@@ -61,14 +61,39 @@ class RecordTableModel(QAbstractTableModel):
         self._reverse = reverse_order(self._order)
         self._where = "t.deleted = 0"
         self._params: list[Any] = []
+        self._asked: tuple[str, list[Any]] = ("", [])  # the page's own filter
+        self._origin = ""  # the town's 网格员 filter: the device that made the record
         self.refresh()
 
     # -- queries ------------------------------------------------------------------------------
     def set_filter(self, where: str, params: list[Any]) -> None:
         """Restrict the rows with an SQL condition on alias ``t`` (always live records only)."""
-        self._where = f"t.deleted = 0 AND ({where})" if where else "t.deleted = 0"
-        self._params = list(params)
+        self._asked = (where, list(params))
+        clauses, values = ["t.deleted = 0"], list(params)
+        if where:
+            clauses.append(f"({where})")
+        if self._origin:
+            clauses.append("t.origin = ?")
+            values.append(self._origin)
+        self._where = " AND ".join(clauses)
+        self._params = values
         self.refresh()
+
+    def set_origin(self, device_id: str) -> None:
+        """Only the records made on this device ("" for every device)."""
+        self._origin = device_id
+        self.set_filter(*self._asked)
+
+    def show_sync(self, *, town: bool) -> None:
+        """Add the sync column: for a worker each record's state (待同步, 已导出, 已确认,
+        冲突); for the town the 网格员 whose device made the record."""
+        from meixian_desktop.ui.models.sync_columns import sync_column
+
+        self.beginResetModel()
+        self.columns = (*self.columns, sync_column(self.table, town=town,
+                                                   device_id=self.store.device_id()))
+        self._blocks.clear()
+        self.endResetModel()
 
     def refresh(self) -> None:
         """Count the rows. A filtered list (a search, a village…) has its rows' positions read

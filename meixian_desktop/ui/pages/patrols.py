@@ -114,7 +114,7 @@ class PatrolList(RecordListPage):
         filters = QHBoxLayout()
         for widget in (self.kind, self.village, QLabel(self.tr("从")), self.date_from,
                        QLabel(self.tr("到")), self.date_to, self.leader, self.open_only,
-                       self.overdue_only):
+                       self.overdue_only, *self.sync_filters()):
             filters.addWidget(widget)
         filters.addStretch()
         layout = QVBoxLayout(self)

@@ -46,7 +46,9 @@ class RecordListPage(QWidget):
     def lay_out(self, heading: str, actions: list[tuple[str, Callable[[], object]]],
                 filters: list[QWidget]) -> None:
         """The page's standard layout: heading, action buttons and search, filters, draft
-        banners, the list, then the count and messages; then fill the list."""
+        banners, the list, then the count and messages; then fill the list. The list gets its
+        sync column, and the town a filter by 网格员."""
+        filters = [*filters, *self.sync_filters()]
         top = QHBoxLayout()
         for text, handler in actions:
             button = QPushButton(text)
@@ -70,6 +72,26 @@ class RecordListPage(QWidget):
         layout.addWidget(self.view, 1)  # type: ignore[attr-defined]
         layout.addLayout(bottom)
         self.apply_filter()
+
+    def sync_filters(self) -> list[QWidget]:
+        """Add the list's sync column; for the town, return the 网格员 filter to lay out."""
+        profile = self.profile  # type: ignore[attr-defined]
+        self.model.show_sync(town=profile.is_town)  # type: ignore[attr-defined]
+        return [self.worker_filter()] if profile.is_town else []
+
+    def worker_filter(self) -> QComboBox:
+        """全部网格员 / each worker's device / 镇里录入: which device made the records."""
+        from meixian_desktop.store import devices
+
+        store = self.store  # type: ignore[attr-defined]
+        self.worker = box = QComboBox()
+        box.addItem(self.tr("全部网格员"), "")
+        for device in devices.all_devices(store):
+            box.addItem(device.worker, device.device_id)
+        box.addItem(self.tr("镇里录入"), store.device_id())
+        box.currentIndexChanged.connect(
+            lambda _i: self.model.set_origin(str(box.currentData() or "")))  # type: ignore[attr-defined]
+        return box
 
     def combo(self, items: list[tuple[str, str]]) -> QComboBox:
         """A filter combo of (code, label); changing it re-filters the list."""

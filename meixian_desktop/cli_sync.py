@@ -1,0 +1,205 @@
+"""The sync commands: batches out and in, receipts, the town package, and the device list."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from meixian_desktop.paths import Paths
+
+
+def add_sync_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `sync`, `town-package` and `devices` to the CLI's subcommands."""
+    sync = sub.add_parser("sync", help="用文件同步：导出批次、导入批次、导入回执")
+    verbs = sync.add_subparsers(dest="verb", required=True)
+    export = verbs.add_parser("export", help="（网格员）把未确认的记录导出成批次文件")
+    export.add_argument("--to", type=Path, required=True, help="写到这个文件夹（如U盘）")
+    export.add_argument("--new-only", action="store_true",
+                        help="只导出上一批之后的新记录（默认：所有镇里还没确认的）")
+    take = verbs.add_parser("import", help="（镇级）导入批次文件，或文件夹里所有的批次")
+    take.add_argument("paths", type=Path, nargs="+", help="批次文件（.mxsync）或文件夹")
+    take.add_argument("--receipts", type=Path, default=None, help="把回执写到这个文件夹")
+    take.add_argument("--approve-new-devices", action="store_true",
+                      help="新设备直接批准（否则先等待在“同步”页核对密钥指纹）")
+    receipt = verbs.add_parser("receipt", help="（网格员）导入镇里的回执")
+    receipt.add_argument("paths", type=Path, nargs="+", help="回执文件（.mxack）或文件夹")
+    package = sub.add_parser("town-package", help="镇里的资料包")
+    package_verbs = package.add_subparsers(dest="verb", required=True)
+    package_export = package_verbs.add_parser("export", help="（镇级）导出资料包")
+    package_export.add_argument("--to", type=Path, required=True, help="写到这个文件夹")
+    package_import = package_verbs.add_parser("import", help="（网格员）导入资料包")
+    package_import.add_argument("path", type=Path, help="资料包文件（.mxref）")
+    device = sub.add_parser("devices", help="（镇级）网格员设备：列出、批准、停用")
+    device_verbs = device.add_subparsers(dest="verb", required=True)
+    device_verbs.add_parser("list", help="列出设备和密钥指纹")
+    for verb, text in (("approve", "批准设备（并导入等待中的批次）"), ("revoke", "停用设备")):
+        chosen = device_verbs.add_parser(verb, help=text)
+        chosen.add_argument("fingerprint", help="密钥指纹（空格可省略）")
+
+
+def _files(paths: list[Path], suffix: str) -> list[Path]:
+    """The files named, and every file with ``suffix`` in the folders named, in name order."""
+    from meixian_desktop.sync.errors import SyncError
+
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.suffix == suffix and p.is_file())
+        else:
+            found.append(path)
+    if not found:
+        folders = "、".join(str(p) for p in paths)
+        raise SyncError(f"在 {folders} 里没有找到 {suffix} 文件。请检查U盘或文件夹是否选对。")
+    return found
+
+
+def _session(paths: Paths) -> Any:
+    from meixian_desktop.store.errors import StoreError
+    from meixian_desktop.store.session import open_session
+
+    if not paths.database.exists():
+        raise StoreError(f"还没有数据文件：{paths.database}。请先完成首次设置。", paths.database)
+    return open_session(paths)
+
+
+def _context(paths: Paths) -> tuple[Any, Any, Any]:
+    from meixian_desktop.store import profile as profile_store
+    from meixian_desktop.store.errors import StoreError
+    from meixian_desktop.sync.keys import load_keys
+
+    session = _session(paths)
+    profile = profile_store.load(session.store)
+    if profile is None:
+        session.close()
+        raise StoreError("还没有完成首次设置。请先运行 setup。", paths.database)
+    return session, profile, load_keys(paths.keys_dir)
+
+
+def cmd_sync(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.sync.errors import SyncError
+
+    session, profile, keys = _context(paths)
+    try:
+        with session:
+            if args.verb == "export":
+                return _export(session, profile, keys, args)
+            if args.verb == "import":
+                return _import(session, profile, keys, args)
+            return _receipts(session, args)
+    except SyncError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+
+
+def _export(session: Any, profile: Any, keys: Any, args: argparse.Namespace) -> int:
+    from meixian_desktop.sync.errors import NothingToSend, SyncError
+    from meixian_desktop.sync.outbox import export_batch
+    from meixian_desktop.sync.sealing import SyncFileError
+
+    if profile.is_town:
+        raise SyncError("镇级不导出批次；请用 town-package export 导出资料包。")
+    try:
+        made = export_batch(session.store, keys, profile, session.paths.attachments_dir,
+                            args.to, new_only=args.new_only)
+    except NothingToSend as exc:
+        print(exc.message, file=sys.stderr)
+        return 0
+    except SyncFileError as exc:
+        raise SyncError(exc.message) from exc
+    print(made.path)
+    print(f"共 {made.records} 条记录、{made.attachments} 张照片。", file=sys.stderr)
+    return 0
+
+
+def _import(session: Any, profile: Any, keys: Any, args: argparse.Namespace) -> int:
+    from meixian_desktop.sync.errors import SyncError
+    from meixian_desktop.sync.inbox import ALREADY, IMPORTED, REFUSED, import_batch, missing_ranges
+    from meixian_desktop.sync.receipts import write_receipt
+    from meixian_desktop.sync.sealing import SyncFileError
+
+    if not profile.is_town:
+        raise SyncError("只有镇级能导入网格员的批次。")
+    refused = 0
+    for path in _files(args.paths, ".mxsync"):
+        result = import_batch(session.store, keys, path, session.paths.held_batches_dir,
+                              session.paths.attachments_dir,
+                              approve_new=args.approve_new_devices)
+        print(result.line)
+        refused += result.status == REFUSED
+        if result.status in (IMPORTED, ALREADY):
+            for start, end in missing_ranges(session.store, result.device_id):
+                print(f"  注意：{result.worker}的第 {start}–{end} 号变更还没收到，"
+                      "可能有一批丢失了；请该网格员导出“全部未确认”的记录。")
+        if args.receipts and result.outcomes:
+            try:
+                print(f"  回执：{write_receipt(session.store, keys, result.batch_id, args.receipts)}")
+            except SyncFileError as exc:
+                print(f"  回执没有写成：{exc.message}", file=sys.stderr)
+                refused += 1
+    return 1 if refused else 0
+
+
+def _receipts(session: Any, args: argparse.Namespace) -> int:
+    from meixian_desktop.sync.errors import SyncError
+    from meixian_desktop.sync.receipts import apply_receipt
+
+    failed = 0
+    for path in _files(args.paths, ".mxack"):
+        try:
+            print(f"{path.name}：{apply_receipt(session.store, path).line}")
+        except SyncError as exc:
+            print(f"{path.name}：拒收 — {exc.message}")
+            failed += 1
+    return 1 if failed else 0
+
+
+def cmd_town_package(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.sync.errors import SyncError
+    from meixian_desktop.sync.package import export_package, import_package
+    from meixian_desktop.sync.sealing import SyncFileError
+
+    session, profile, keys = _context(paths)
+    try:
+        with session:
+            if args.verb == "export":
+                print(export_package(session.store, keys, profile, args.to))
+            else:
+                if profile.is_town:
+                    raise SyncError("镇级不导入资料包；资料包是发给网格员的。")
+                print(import_package(session.store, keys, args.path).line)
+    except (SyncError, SyncFileError) as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_devices(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.store import devices
+    from meixian_desktop.sync.inbox import approve_device, missing_ranges
+
+    session, profile, keys = _context(paths)
+    with session:
+        store = session.store
+        if args.verb == "list":
+            for known in devices.all_devices(store):
+                gaps = missing_ranges(store, known.device_id)
+                gap_text = f"  缺少变更 {gaps}" if gaps else ""
+                print(f"{known.fingerprint}  {known.status_label}  {known.worker}  "
+                      f"{'、'.join(known.villages)}{gap_text}")
+            return 0
+        device = devices.by_fingerprint(store, args.fingerprint)
+        if device is None:
+            print(f"没有指纹为“{args.fingerprint}”的设备。用 devices list 查看。", file=sys.stderr)
+            return 1
+        if args.verb == "revoke":
+            devices.decide(store, device.device_id, devices.REVOKED, profile.name)
+            print(f"已停用：{device.worker}（{device.fingerprint}）")
+            return 0
+        results = approve_device(store, keys, device.device_id, profile.name,
+                                 session.paths.held_batches_dir, session.paths.attachments_dir)
+        print(f"已批准：{device.worker}（{device.fingerprint}）")
+        for result in results:
+            print(result.line)
+        return 0

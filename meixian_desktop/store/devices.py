@@ -1,0 +1,92 @@
+"""The town's list of worker devices: first seen with their key fingerprint, approved once,
+revokable."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from meixian_desktop.store.database import Store, now_iso
+
+PENDING, APPROVED, REVOKED = "pending", "approved", "revoked"
+STATUS_LABELS = {PENDING: "待批准", APPROVED: "已批准", REVOKED: "已停用"}
+
+
+@dataclass(frozen=True)
+class Device:
+    """A worker's laptop as the town knows it."""
+
+    device_id: str
+    worker: str
+    phone: str
+    villages: tuple[str, ...]
+    signing_public: str  # hex
+    encryption_public: str  # hex
+    fingerprint: str
+    status: str
+    first_seen: str
+    decided_at: str | None = None
+    decided_by: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+_COLUMNS = ("device_id, worker, phone, villages, signing_public, encryption_public, "
+            "fingerprint, status, first_seen, decided_at, decided_by")
+
+
+def _device(row: tuple) -> Device:
+    return Device(row[0], row[1], row[2], tuple(json.loads(row[3] or "[]")), row[4], row[5],
+                  row[6], row[7], row[8], row[9], row[10])
+
+
+def get(store: Store, device_id: str) -> Device | None:
+    row = store.conn.execute(f"SELECT {_COLUMNS} FROM devices WHERE device_id = ?",
+                             (device_id,)).fetchone()
+    return _device(row) if row else None
+
+
+def all_devices(store: Store) -> list[Device]:
+    rows = store.conn.execute(f"SELECT {_COLUMNS} FROM devices ORDER BY status, worker")
+    return [_device(row) for row in rows]
+
+
+def by_fingerprint(store: Store, fingerprint: str) -> Device | None:
+    """The device whose fingerprint is, or begins with (8 characters or more), the one typed."""
+    wanted = fingerprint.replace(" ", "").upper()
+    if len(wanted) < 8:
+        return None
+    found = [d for d in all_devices(store)
+             if d.fingerprint.replace(" ", "").upper().startswith(wanted)]
+    return found[0] if len(found) == 1 else None
+
+
+def register(store: Store, device: Device) -> None:
+    """Note a device seen for the first time (pending), inside the caller's transaction."""
+    store.conn.execute(
+        f"INSERT INTO devices ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(device_id) DO NOTHING",
+        (device.device_id, device.worker, device.phone,
+         json.dumps(list(device.villages), ensure_ascii=False), device.signing_public,
+         device.encryption_public, device.fingerprint, device.status, device.first_seen,
+         device.decided_at, device.decided_by))
+
+
+def update_worker(store: Store, device_id: str, worker: str, phone: str,
+                  villages: tuple[str, ...]) -> None:
+    """Keep the roster current with what the device's latest batch says of its worker."""
+    store.conn.execute(
+        "UPDATE devices SET worker = ?, phone = ?, villages = ? WHERE device_id = ?",
+        (worker, phone, json.dumps(list(villages), ensure_ascii=False), device_id))
+
+
+def decide(store: Store, device_id: str, status: str, by: str) -> None:
+    """Approve or revoke a device."""
+    if status not in (APPROVED, REVOKED):
+        raise ValueError(status)
+    with store.transaction():
+        store.conn.execute(
+            "UPDATE devices SET status = ?, decided_at = ?, decided_by = ? WHERE device_id = ?",
+            (status, now_iso(), by, device_id))
