@@ -33,6 +33,8 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     setup.add_argument("--villages", default="",
                        help="负责的村：统计代码或村名，用逗号分隔（网格员必填）")
     setup.add_argument("--town-name", default="", help="镇名称（默认：梅仙镇人民政府）")
+    setup.add_argument("--town-package", type=Path, default=None,
+                       help="（网格员）同时导入镇里发的资料包（.mxref）")
     sub.add_parser("demo", help="在当前数据文件夹里生成演示数据")
     info = sub.add_parser("info", help="显示版本、数据文件夹和记录数")
     info.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -68,9 +70,27 @@ def cmd_setup(paths: Paths, args: argparse.Namespace) -> int:
                            args.town_name)
     with open_session(paths) as session:
         result = set_up(session.store, paths, profile)
-    print(f"设置完成：{profile.role_label} {profile.name}")
-    print(f"设备编号：{result.device_id}")
-    print(f"签名密钥指纹：{result.fingerprint}")
+        print(f"设置完成：{profile.role_label} {profile.name}")
+        print(f"设备编号：{result.device_id}")
+        print(f"签名密钥指纹：{result.fingerprint}")
+        if args.town_package is not None:
+            if profile.is_town:
+                print("镇级不需要导入资料包；资料包是镇里发给网格员的。", file=sys.stderr)
+                return 1
+            return _take_town_package(session, paths, args.town_package)
+    return 0
+
+
+def _take_town_package(session: Session, paths: Paths, package: Path) -> int:
+    from meixian_desktop.sync.errors import SyncError
+    from meixian_desktop.sync.keys import load_keys
+    from meixian_desktop.sync.package import import_package
+
+    try:
+        print(import_package(session.store, load_keys(paths.keys_dir), package).line)
+    except SyncError as exc:
+        print(f"资料包没有导入：{exc.message}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -204,3 +204,19 @@ def test_list_commands_show_what_the_gui_lists_show(tmp_path, capsys) -> None:
     closed = json.loads(capsys.readouterr().out)
     assert closed and all(c["status"] == "closed" for c in closed)
     assert len(closed) < len(listed["cases"])
+
+
+def test_a_worker_sets_up_from_the_town_package(tmp_path, capsys) -> None:
+    town, worker, stick = tmp_path / "town", tmp_path / "worker", tmp_path / "stick"
+    stick.mkdir()
+    assert main(["--home", str(town), "setup", "--role", "town", "--name", "梅仙镇人民政府"]) == 0
+    assert main(["--home", str(town), "town-package", "export", "--to", str(stick)]) == 0
+    [package] = stick.glob("*.mxref")
+    capsys.readouterr()
+    assert main(["--home", str(worker), "setup", "--role", "worker", "--name", "李梅",
+                 "--villages", "张韩村", "--town-package", str(package)]) == 0
+    out = capsys.readouterr().out
+    assert "设置完成" in out and "已导入梅仙镇人民政府的资料包" in out
+    assert main(["--home", str(tmp_path / "t2"), "setup", "--role", "town", "--name", "某镇",
+                 "--town-package", str(package)]) == 1
+    assert "镇级不需要导入资料包" in capsys.readouterr().err
