@@ -23,6 +23,9 @@ def add_sync_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     take.add_argument("--receipts", type=Path, default=None, help="把回执写到这个文件夹")
     take.add_argument("--approve-new-devices", action="store_true",
                       help="新设备直接批准（否则先等待在“同步”页核对密钥指纹）")
+    push = verbs.add_parser("push", help="（网格员）通过网络把排队的批次发给镇里服务器")
+    push.add_argument("--hub", default="", help="镇里服务器地址，如 http://192.168.1.10:8470"
+                      "（默认：设置里填的地址）")
     receipt = verbs.add_parser("receipt", help="（网格员）导入镇里的回执")
     receipt.add_argument("paths", type=Path, nargs="+", help="回执文件（.mxack）或文件夹")
     package = sub.add_parser("town-package", help="镇里的资料包")
@@ -87,6 +90,8 @@ def cmd_sync(paths: Paths, args: argparse.Namespace) -> int:
                 return _export(session, profile, keys, args)
             if args.verb == "import":
                 return _import(session, profile, keys, args)
+            if args.verb == "push":
+                return _push(session, profile, keys, args)
             return _receipts(session, args)
     except SyncError as exc:
         print(exc.message, file=sys.stderr)
@@ -139,6 +144,23 @@ def _import(session: Any, profile: Any, keys: Any, args: argparse.Namespace) -> 
                 print(f"  回执没有写成：{exc.message}", file=sys.stderr)
                 refused += 1
     return 1 if refused else 0
+
+
+def _push(session: Any, profile: Any, keys: Any, args: argparse.Namespace) -> int:
+    from meixian_desktop.store import settings as settings_store
+    from meixian_desktop.sync.errors import SyncError
+    from meixian_desktop.sync.http import push
+
+    if profile.is_town:
+        raise SyncError("镇级不推送批次；镇里运行 meixian-hub 接收网格员的批次。")
+    url = args.hub or str(settings_store.get(session.store, "hub_url") or "")
+    if not url:
+        raise SyncError("没有镇里服务器的地址。请用 --hub 给出，或在“设置”里填写。")
+    result = push(session.store, keys, profile, session.paths, url)
+    for line in result.lines:
+        print(line)
+    print(result.summary)
+    return 0 if result.reachable and not result.failed else 1
 
 
 def _receipts(session: Any, args: argparse.Namespace) -> int:

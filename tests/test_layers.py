@@ -61,7 +61,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_imports_point_down_only() -> None:
-    order = {"core": 0, "store": 1, "sync": 2, "printing": 2, "hub": 2, "ui": 3}
+    # hub serves the sync files over HTTP with the very import the 同步 page uses: above sync.
+    order = {"core": 0, "store": 1, "sync": 2, "printing": 2, "hub": 3, "ui": 4}
     wrong = []
     for layer, rank in order.items():
         for path in (PACKAGE / layer).rglob("*.py") if (PACKAGE / layer).is_dir() else []:

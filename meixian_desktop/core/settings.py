@@ -20,6 +20,7 @@ class Setting:
     low: int | None = None
     high: int | None = None
     must_contain: tuple[str, ...] = ()  # placeholders a text setting cannot do without
+    starts_with: tuple[str, ...] = ()  # a text setting, when filled, begins with one of these
 
     def parse(self, value: Any) -> Any:
         """Coerce a stored or typed value, or raise ValidationError saying what is allowed."""
@@ -40,6 +41,9 @@ class Setting:
                 )
             return number
         text = str(value).strip()
+        if text and self.starts_with and not text.lower().startswith(self.starts_with):
+            raise ValidationError(
+                f"“{self.label}”要以 {' 或 '.join(self.starts_with)} 开头。", field=self.key)
         missing = [part for part in self.must_contain if part not in text]
         if missing:
             raise ValidationError(
@@ -77,6 +81,11 @@ SETTINGS: tuple[Setting, ...] = (
         "case_number_pattern", "text", "（{year}）梅人调字第{n}号", "调解案号格式",
         "{year} 换成年份，{n} 换成序号；序号由镇里分段下发，不会重复。",
         must_contain=("{year}", "{n}"),
+    ),
+    Setting(
+        "hub_url", "text", "", "镇里服务器地址",
+        "在镇里网络范围内时自动同步，例如 http://192.168.1.10:8470；留空则只用U盘同步。",
+        starts_with=("http://", "https://"),
     ),
     Setting(
         "print_font_file", "text", "", "打印用中文字体文件",

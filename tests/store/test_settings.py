@@ -28,3 +28,12 @@ def test_case_number_pattern_must_keep_its_placeholders(store) -> None:
         settings.put(store, "case_number_pattern", "（{year}）梅人调字第号")
     assert "{n}" in caught.value.message
     assert settings.get(store, "case_number_pattern") == "（{year}）梅人调字第{n}号"
+
+
+def test_hub_address_must_be_a_web_address(store) -> None:
+    with pytest.raises(ValidationError, match="http://"):
+        settings.put(store, "hub_url", "192.168.1.10:8470")
+    settings.put(store, "hub_url", "http://192.168.1.10:8470")
+    assert settings.get(store, "hub_url") == "http://192.168.1.10:8470"
+    settings.put(store, "hub_url", "")  # empty: USB sticks only
+    assert settings.get(store, "hub_url") == ""

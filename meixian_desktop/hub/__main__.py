@@ -1,0 +1,60 @@
+"""meixian-hub [--home DIR] [--host H] [--port P] [--tls-cert F --tls-key F]: serve the town's
+data folder to workers on the network."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from meixian_desktop.paths import default_paths
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="meixian-hub", description=__doc__)
+    parser.add_argument("--home", type=Path, default=None, help="镇级的数据文件夹所在目录")
+    parser.add_argument("--host", default="0.0.0.0", help="监听地址（默认：所有网卡）")
+    parser.add_argument("--port", type=int, default=8470, help="端口（默认 8470）")
+    parser.add_argument("--tls-cert", type=Path, default=None, help="HTTPS 证书文件")
+    parser.add_argument("--tls-key", type=Path, default=None, help="HTTPS 私钥文件")
+    parser.add_argument("--max-body-mb", type=int, default=512, help="一个批次最大多少 MB")
+    parser.add_argument("--per-minute", type=int, default=30,
+                        help="每台电脑每分钟最多几次请求（默认 30）")
+    args = parser.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert 和 --tls-key 要一起给")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    import uvicorn
+
+    from meixian_desktop.hub.app import Limits, create_app
+    from meixian_desktop.store import profile as profile_store
+    from meixian_desktop.store.database import Store
+
+    args = parse_args(argv)
+    paths = default_paths(args.home)
+    if not paths.database.exists():
+        print(f"还没有数据文件：{paths.database}。请先完成镇级的首次设置。", file=sys.stderr)
+        return 1
+    with Store.open(paths.database, readonly=True) as store:
+        profile = profile_store.load(store)
+    if profile is None or not profile.is_town:
+        print("meixian-hub 只能在镇级的数据文件夹上运行。", file=sys.stderr)
+        return 1
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app(paths, Limits(max_body=args.max_body_mb * 1024 * 1024,
+                                   per_minute=args.per_minute))
+    scheme = "https" if args.tls_cert else "http"
+    print(f"meixian-hub listening on {scheme}://{args.host}:{args.port}", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
+                ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
+                ssl_keyfile=str(args.tls_key) if args.tls_key else None,
+                timeout_keep_alive=5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""meixian-hub's web application: batches in (the same import as from a USB stick), receipts
+out, the town package to devices that prove who they are, and a health check."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from meixian_desktop import __version__
+from meixian_desktop.paths import Paths
+from meixian_desktop.store.database import Store
+from meixian_desktop.sync.container import read_manifest
+from meixian_desktop.sync.inbox import ALREADY, HELD, IMPORTED, import_batch
+from meixian_desktop.sync.keys import DeviceKeys, load_keys
+from meixian_desktop.sync.sealing import SyncFileError
+from meixian_desktop.sync.signed_requests import RequestRefused, check_signed_request
+
+log = logging.getLogger("meixian.hub")
+RECEIPT_TYPE = "application/vnd.meixian.receipt"
+PACKAGE_TYPE = "application/vnd.meixian.package"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one hub takes: body size, requests per device per minute, how long an upload
+    waits for the one database writer before it is told to come back."""
+
+    max_body: int = 512 * 1024 * 1024
+    per_minute: int = 30
+    writer_wait: float = 20.0
+    retry_after: int = 10
+
+
+@dataclass
+class _Hub:
+    paths: Paths
+    keys: DeviceKeys
+    limits: Limits
+    writer: threading.Lock = field(default_factory=threading.Lock)
+    calls: dict[str, list[float]] = field(default_factory=dict)
+    nonces: dict[str, float] = field(default_factory=dict)
+    guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def allowed(self, key: str) -> bool:
+        """A sliding one-minute window of requests per device (or address)."""
+        now = time.monotonic()
+        with self.guard:
+            recent = [t for t in self.calls.get(key, []) if now - t < 60]
+            if len(recent) >= self.limits.per_minute:
+                self.calls[key] = recent
+                return False
+            self.calls[key] = [*recent, now]
+            return True
+
+
+def _error(status: int, message: str, **headers: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def create_app(paths: Paths, limits: Limits | None = None) -> Starlette:
+    """The hub for the town's data folder ``paths``."""
+    hub = _Hub(paths, load_keys(paths.keys_dir), limits or Limits())
+    incoming = paths.data_dir / "sync" / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"ok": True, "version": __version__})
+
+    async def batches(request: Request) -> Response:
+        started = time.monotonic()
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > hub.limits.max_body):
+            return _logged(request, started, _error(413, "批次文件太大，镇里服务器不收。"
+                                                         "请分几次同步，或用U盘交给镇里。"))
+        path = incoming / f"{uuid.uuid4().hex}.mxsync"
+        try:
+            size = await _receive(request, path, hub.limits.max_body)
+            if size is None:
+                return _logged(request, started, _error(413, "批次文件太大，镇里服务器不收。"))
+            try:
+                device = str(read_manifest(path).get("device_id", ""))[:64]
+            except SyncFileError as exc:
+                return _logged(request, started, _error(422, exc.message))
+            if not hub.allowed(device):
+                return _logged(request, started, _error(
+                    429, "这台电脑同步得太频繁，请稍后再试。", **{"Retry-After": "60"}), device)
+            response = await run_in_threadpool(_import, hub, path)
+            return _logged(request, started, response, device)
+        except ClientDisconnect:
+            log.info("POST /v1/batches dropped by the client mid-body")
+            return Response(status_code=400)
+        finally:
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + ".part").unlink(missing_ok=True)
+
+    async def town_package(request: Request) -> Response:
+        started = time.monotonic()
+        try:
+            device = await run_in_threadpool(_check_device, hub, request)
+        except RequestRefused as exc:
+            return _logged(request, started, _error(exc.status, exc.message))
+        if not hub.allowed(device):
+            return _logged(request, started, _error(429, "请求太频繁，请稍后再试。",
+                                                    **{"Retry-After": "60"}), device)
+        data = await run_in_threadpool(_package, hub)
+        return _logged(request, started, Response(data, media_type=PACKAGE_TYPE), device)
+
+    return Starlette(routes=[
+        Route("/v1/health", health, methods=["GET"]),
+        Route("/v1/batches", batches, methods=["POST"]),
+        Route("/v1/town-package", town_package, methods=["GET"]),
+    ])
+
+
+async def _receive(request: Request, path: Path, limit: int) -> int | None:
+    """Stream the body to ``path`` (never all in memory); None when it passes ``limit``."""
+    partial = path.with_name(path.name + ".part")
+    size = 0
+    with open(partial, "wb") as handle:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return None
+            handle.write(chunk)
+    partial.replace(path)
+    return size
+
+
+def _import(hub: _Hub, path: Path) -> Response:
+    """One import at a time: the others wait for the writer, then are asked to come back."""
+    if not hub.writer.acquire(timeout=hub.limits.writer_wait):
+        return _error(503, "镇里服务器正在导入别的批次，请稍后自动重试。",
+                      **{"Retry-After": str(hub.limits.retry_after)})
+    try:
+        with Store.open(hub.paths.database) as store:
+            result = import_batch(store, hub.keys, path, hub.paths.held_batches_dir,
+                                  hub.paths.attachments_dir)
+            if result.status == HELD:
+                return JSONResponse({"status": "held", "message": result.message},
+                                    status_code=202)
+            if result.status not in (IMPORTED, ALREADY):
+                return _error(422, result.message)
+            from meixian_desktop.sync.receipts import write_receipt
+
+            with tempfile.TemporaryDirectory() as folder:
+                receipt = write_receipt(store, hub.keys, result.batch_id, Path(folder))
+                return Response(receipt.read_bytes(), media_type=RECEIPT_TYPE,
+                                headers={"X-Meixian-Result": result.status})
+    finally:
+        hub.writer.release()
+
+
+def _check_device(hub: _Hub, request: Request) -> str:
+    with Store.open(hub.paths.database, readonly=True) as store:
+        return check_signed_request(store, request.method, request.url.path,
+                                    dict(request.headers), hub.nonces, hub.guard)
+
+
+def _package(hub: _Hub) -> bytes:
+    from meixian_desktop.store import profile as profile_store
+    from meixian_desktop.sync.package import export_package
+
+    with Store.open(hub.paths.database) as store, tempfile.TemporaryDirectory() as folder:
+        profile = profile_store.load(store)
+        assert profile is not None and profile.is_town
+        return export_package(store, hub.keys, profile, Path(folder)).read_bytes()
+
+
+def _logged(request: Request, started: float, response: Response, device: str = "") -> Response:
+    """One log line per request, with no personal data: the device id's first characters."""
+    log.info("%s %s %s %.0fms device=%s", request.method, request.url.path,
+             response.status_code, (time.monotonic() - started) * 1000, device[:8])
+    return response
