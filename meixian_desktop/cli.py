@@ -234,7 +234,7 @@ def cmd_sync(paths: Paths, args: argparse.Namespace) -> int:
     from meixian_desktop import cli_sync
 
     handler = {"sync": cli_sync.cmd_sync, "town-package": cli_sync.cmd_town_package,
-               "devices": cli_sync.cmd_devices}[args.command]
+               "devices": cli_sync.cmd_devices, "hub": cli_sync.cmd_hub}[args.command]
     return handler(paths, args)
 
 
@@ -254,6 +254,7 @@ HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
     "sync": cmd_sync,
     "town-package": cmd_sync,
     "devices": cmd_sync,
+    "hub": cmd_sync,
 }
 
 

@@ -34,6 +34,9 @@ def add_sync_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     package_export.add_argument("--to", type=Path, required=True, help="写到这个文件夹")
     package_import = package_verbs.add_parser("import", help="（网格员）导入资料包")
     package_import.add_argument("path", type=Path, help="资料包文件（.mxref）")
+    from meixian_desktop.hub.__main__ import add_hub_arguments
+
+    add_hub_arguments(sub.add_parser("hub", help="（镇级）运行镇里服务器 meixian-hub"))
     device = sub.add_parser("devices", help="（镇级）网格员设备：列出、批准、停用")
     device_verbs = device.add_subparsers(dest="verb", required=True)
     device_verbs.add_parser("list", help="列出设备和密钥指纹")
@@ -225,3 +228,9 @@ def cmd_devices(paths: Paths, args: argparse.Namespace) -> int:
         for result in results:
             print(result.line)
         return 0
+
+
+def cmd_hub(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.hub.__main__ import serve
+
+    return serve(paths, args)

@@ -8,12 +8,11 @@ import logging
 import sys
 from pathlib import Path
 
-from meixian_desktop.paths import default_paths
+from meixian_desktop.paths import Paths, default_paths
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="meixian-hub", description=__doc__)
-    parser.add_argument("--home", type=Path, default=None, help="镇级的数据文件夹所在目录")
+def add_hub_arguments(parser: argparse.ArgumentParser) -> None:
+    """The hub's options, shared by meixian-hub and `meixian-desktop hub`."""
     parser.add_argument("--host", default="0.0.0.0", help="监听地址（默认：所有网卡）")
     parser.add_argument("--port", type=int, default=8470, help="端口（默认 8470）")
     parser.add_argument("--tls-cert", type=Path, default=None, help="HTTPS 证书文件")
@@ -21,21 +20,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-body-mb", type=int, default=512, help="一个批次最大多少 MB")
     parser.add_argument("--per-minute", type=int, default=30,
                         help="每台电脑每分钟最多几次请求（默认 30）")
-    args = parser.parse_args(argv)
-    if (args.tls_cert is None) != (args.tls_key is None):
-        parser.error("--tls-cert 和 --tls-key 要一起给")
-    return args
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="meixian-hub", description=__doc__)
+    parser.add_argument("--home", type=Path, default=None, help="镇级的数据文件夹所在目录")
+    add_hub_arguments(parser)
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return serve(default_paths(args.home), args)
+
+
+def serve(paths: Paths, args: argparse.Namespace) -> int:
+    """Run the hub on ``paths`` until stopped."""
     import uvicorn
 
     from meixian_desktop.hub.app import Limits, create_app
     from meixian_desktop.store import profile as profile_store
     from meixian_desktop.store.database import Store
 
-    args = parse_args(argv)
-    paths = default_paths(args.home)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("--tls-cert 和 --tls-key 要一起给。", file=sys.stderr)
+        return 1
     if not paths.database.exists():
         print(f"还没有数据文件：{paths.database}。请先完成镇级的首次设置。", file=sys.stderr)
         return 1

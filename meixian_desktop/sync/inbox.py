@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import shutil
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +22,8 @@ from meixian_desktop.sync.keys import DeviceKeys, fingerprint
 from meixian_desktop.sync.merge import APPLIED, CONFLICT, DUPLICATE, QUARANTINED, Merger, Outcome
 from meixian_desktop.sync.sealing import SyncFileError
 from meixian_desktop.sync.validate import TOWN_OWNED, check_envelope
+
+_BATCH_ID = re.compile(r"[0-9A-Za-z-]{8,80}")  # it names the held copy's folder: no paths
 
 # What became of a file.
 IMPORTED, ALREADY, HELD, REFUSED = "imported", "duplicate", "held", "refused"
@@ -69,12 +73,18 @@ def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
     manifest = opened.manifest
     try:
         batch_id, device_id = str(manifest["batch_id"]), str(manifest["device_id"])
+        if not _BATCH_ID.fullmatch(batch_id):
+            raise ValueError("batch id is not an id")
         worker = str(manifest.get("worker", ""))[:40]
         signing = base64.b64decode(str(manifest["sender_signing_public"]), validate=True)
         encryption = base64.b64decode(str(manifest["sender_encryption_public"]), validate=True)
         seq_from, seq_to = int(manifest["seq_from"]), int(manifest["seq_to"])
+        if not (0 <= seq_from < 2**62 and 0 <= seq_to < 2**62):
+            raise ValueError("journal range out of bounds")
+        villages = tuple(str(v) for v in manifest.get("villages", []))[:60]
     except (KeyError, TypeError, ValueError, binascii.Error):
-        return _refused(path, "批次文件的说明部分不完整，可能来自其他程序。")
+        return _refused(path, "批次文件的说明部分不完整，可能来自其他程序。"
+                              "请让网格员用梅仙网格通重新导出一次。")
     known = (batch_id, device_id, worker)
     stored = _imported(store, batch_id)
     if stored is not None:
@@ -86,7 +96,15 @@ def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
     if device is not None and device.status == REVOKED:
         return _refused(path, f"设备（{worker}，指纹 {device.fingerprint}）已被停用，"
                               "它的批次不再接收。", known)
-    villages = tuple(str(v) for v in manifest.get("villages", []))[:60]
+    # Checked before a new device is noted: a refused file leaves no trace.
+    try:
+        envelopes, files = unpack_payload(opened.body)
+        checked = [check_envelope(item) for item in envelopes]
+    except SyncFileError as exc:
+        return _refused(path, exc.message, known)
+    except ValueError:
+        return _refused(path, "批次文件内容格式不对，可能来自其他程序或已损坏。"
+                              "请让网格员用梅仙网格通重新导出一次。", known)
     if device is None:
         with store.transaction():
             devices.register(store, Device(
@@ -101,13 +119,6 @@ def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
         return FileResult(path, HELD, f"新设备：{worker}，密钥指纹 {device.fingerprint}。"
                                       "请核对后在“同步”页批准，这一批会随即导入。",
                           batch_id, device_id, worker)
-    try:
-        envelopes, files = unpack_payload(opened.body)
-        checked = [check_envelope(item) for item in envelopes]
-    except SyncFileError as exc:
-        return _refused(path, exc.message, known)
-    except ValueError:
-        return _refused(path, "批次文件内容格式不对，可能来自其他程序或已损坏。", known)
     _save_files(files, attachments_dir)
     outcomes: list[Outcome] = []
     with store.transaction() as tx:
@@ -145,9 +156,9 @@ def _imported(store: Store, batch_id: str) -> list[Outcome] | None:
 
 def _hold(store: Store, path: Path, held_dir: Path, batch_id: str, device_id: str) -> None:
     """Keep a copy of a new device's batch until the town approves the device."""
-    held_dir.mkdir(parents=True, exist_ok=True)
-    copy = held_dir / f"{batch_id}.mxsync"
+    copy = held_dir / batch_id / path.name  # the name the town imported it by, kept
     if not copy.exists():
+        copy.parent.mkdir(parents=True, exist_ok=True)
         partial = copy.with_name(copy.name + ".part")
         shutil.copyfile(path, partial)
         partial.replace(copy)
@@ -186,6 +197,8 @@ def approve_device(store: Store, town: DeviceKeys, device_id: str, by: str, held
         results.append(result)
         if result.status in (IMPORTED, ALREADY):
             Path(file_path).unlink(missing_ok=True)
+            with suppress(OSError):
+                Path(file_path).parent.rmdir()
     return results
 
 

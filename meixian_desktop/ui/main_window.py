@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
             "visit": self._make_visits,
             "order": self._make_orders,
             "print": self._make_print,
+            "sync": self._make_sync,
             "settings": self._make_settings,
         }
         for section in SECTIONS:
@@ -121,6 +122,16 @@ class MainWindow(QMainWindow):
         from meixian_desktop.ui.pages.print_page import PrintPage
 
         return PrintPage(self.store, self.session.paths, self.profile, runner=self.runner)
+
+    def _make_sync(self) -> QWidget:
+        from meixian_desktop.ui.pages.sync_page import make_sync_page
+
+        page = make_sync_page(self.store, self.session.paths, self.profile, runner=self.runner)
+        agent = self.sync_agent
+        if agent is not None and hasattr(page, "sync_now"):
+            page.sync_now.connect(agent.sync_now)
+            agent.finished.connect(lambda _result: page.refresh())
+        return page
 
     def _make_mediation(self) -> QWidget:
         from meixian_desktop.ui.pages.mediation import MediationPage
@@ -182,6 +193,13 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.status_worker = QLabel(f"{self.profile.name}（{self.profile.role_label}）")
         self.status_sync = QLabel(self.tr("同步：尚未同步"))
+        self.sync_agent = None
+        if not self.profile.is_town:  # the worker's batches go out by themselves over a network
+            from meixian_desktop.ui.sync_agent import SyncAgent
+
+            self.sync_agent = SyncAgent(self.store, self.session.paths, self.profile,
+                                        runner=self.runner, parent=self)
+            self.sync_agent.status.connect(self.status_sync.setText)
         self.status_folder = QLabel(self.tr("数据：") + str(self.session.paths.data_dir))
         for label in (self.status_worker, self.status_sync, self.status_folder):
             bar.addPermanentWidget(label)
@@ -277,3 +295,5 @@ class MainWindow(QMainWindow):
         if isinstance(today, TodayPage) and self.runner is not run_now:
             today.refresh()
         QTimer.singleShot(2000, self, self.start_daily_backup)
+        if self.sync_agent is not None:
+            QTimer.singleShot(5000, self, self.sync_agent.start)

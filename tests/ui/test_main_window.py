@@ -30,10 +30,10 @@ def test_navigation_lists_every_section_and_builds_pages_on_demand(qtbot, sessio
     assert labels == [s.label for s in SECTIONS]
     assert labels[:3] == ["今日待办", "巡查", "矛盾纠纷"]
     assert set(window.pages) == {"today"}
-    syncing = window.show_section("sync")
-    assert isinstance(syncing, PlaceholderPage)
-    assert "U盘" in syncing.body.text() and "建设中" in syncing.body.text()
-    assert window.stack.currentWidget() is syncing
+    stats = window.show_section("stats")
+    assert isinstance(stats, PlaceholderPage)
+    assert "统计" in stats.body.text() and "建设中" in stats.body.text()
+    assert window.stack.currentWidget() is stats
 
 
 def test_status_bar_and_title_name_the_worker(qtbot, session) -> None:

@@ -1,0 +1,98 @@
+"""The worker's background sending: when the town's hub answers, queued batches go out by
+themselves, with retry and growing back-off, never on the GUI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from meixian_desktop.core.profile import Profile
+from meixian_desktop.paths import Paths
+from meixian_desktop.store import settings as settings_store
+from meixian_desktop.store.database import Store
+from meixian_desktop.ui.tasks import Runner, run_in_background
+
+CHECK_EVERY_MS = 5 * 60 * 1000  # while all is well
+FIRST_RETRY_MS = 30 * 1000  # after a failure, doubling up to MAX_RETRY_MS
+MAX_RETRY_MS = 30 * 60 * 1000
+
+
+class SyncAgent(QObject):
+    """Checks the hub at start, every few minutes and on 立即同步; pushes when it answers."""
+
+    status = Signal(str)  # the status bar's sentence
+    finished = Signal(object)  # the Pushed of each attempt (the 同步 page refreshes on it)
+
+    def __init__(self, store: Store, paths: Paths, profile: Profile, *,
+                 runner: Runner = run_in_background,
+                 make_timer: Callable[[QObject], Any] = QTimer,
+                 push: Callable[..., Any] | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.paths, self.profile, self.runner = store, paths, profile, runner
+        self._push = push
+        self.timer = make_timer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.sync_now)
+        self.delay = FIRST_RETRY_MS
+        self.busy = False
+
+    @property
+    def url(self) -> str:
+        return str(settings_store.get(self.store, "hub_url") or "")
+
+    def start(self) -> None:
+        """The first check, right after start-up."""
+        self.timer.start(0)
+
+    def sync_now(self) -> None:
+        """Try now (the timer, or the user's 立即同步); one attempt at a time."""
+        url = self.url
+        if not url:
+            self.status.emit("同步：用U盘（未填镇里服务器地址）")
+            return
+        if self.busy:
+            return
+        self.busy = True
+        self.status.emit("同步：正在连接镇里服务器…")
+        database, paths, profile, push = self.store.path, self.paths, self.profile, self._push
+
+        def attempt() -> Any:
+            from meixian_desktop.sync.http import push as real_push
+            from meixian_desktop.sync.keys import load_keys
+
+            with Store.open(database) as own:
+                return (push or real_push)(own, load_keys(paths.keys_dir), profile, paths, url)
+
+        self.runner(attempt, self._done, self._failed)
+
+    def _done(self, result: Any) -> None:
+        self.busy = False
+        now = datetime.now().strftime("%H:%M")
+        if not result.reachable:
+            self.status.emit("同步：镇里服务器不可达，将自动重试")
+            self._retry(result.retry_after)
+        elif result.failed:
+            self.status.emit(f"同步出错：{result.lines[-1] if result.lines else ''}")
+            self._retry(result.retry_after)
+        elif result.retry_after:
+            self.status.emit(f"同步：镇里服务器忙，{result.retry_after} 秒后重试")
+            self._retry(result.retry_after)
+        else:
+            sent = f"已同步 {result.sent} 批，" if result.sent else "已是最新，"
+            self.status.emit(f"同步：{sent}{now}")
+            self.delay = FIRST_RETRY_MS
+            self.timer.start(CHECK_EVERY_MS)
+        self.finished.emit(result)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.status.emit(f"同步出错：{message}")
+        self._retry(None)
+
+    def _retry(self, after_seconds: int | None) -> None:
+        wait = after_seconds * 1000 if after_seconds else self.delay
+        self.delay = min(self.delay * 2, MAX_RETRY_MS)
+        self.timer.start(wait)
