@@ -194,7 +194,12 @@ class MainWindow(QMainWindow):
         self.status_worker = QLabel(f"{self.profile.name}（{self.profile.role_label}）")
         self.status_sync = QLabel(self.tr("同步：尚未同步"))
         self.sync_agent = None
-        if not self.profile.is_town:  # the worker's batches go out by themselves over a network
+        if self.profile.is_town:
+            last = self.store.conn.execute("SELECT max(imported_at) FROM imported_batches"
+                                           ).fetchone()[0]
+            self.status_sync.setText(self.tr("同步：最近导入 %1").replace(
+                "%1", str(last)[:16].replace("T", " ")) if last else self.tr("同步：还没有导入过批次"))
+        else:  # the worker's batches go out by themselves over a network
             from meixian_desktop.ui.sync_agent import SyncAgent
 
             self.sync_agent = SyncAgent(self.store, self.session.paths, self.profile,

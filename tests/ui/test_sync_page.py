@@ -129,6 +129,7 @@ def test_export_import_approve_and_receipt_through_the_pages(
     [receipt] = stick.glob("*.mxack")
     assert any(str(receipt) in line for line in lines(town_page))
     assert town_page.devices.item(row, 4).text() == "已批准"
+    assert "李梅：3 条（导入 3" in town_page.history.item(0).text()
 
     worker_page.receipts_chosen([stick])
     assert "镇里已确认 3 条记录" in worker_page.message.text()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QListWidget,
     QListWidgetItem,
     QPushButton,
     QTabWidget,
@@ -142,12 +143,22 @@ class TownSyncPage(SyncPageBase):
         columns = QHBoxLayout()
         columns.addWidget(self.results, 1)
         columns.addLayout(right, 1)
+        self.history = QListWidget()
+        self.history.setMaximumHeight(120)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(buttons)
         layout.addLayout(receipts)
         layout.addLayout(columns, 1)
+        layout.addWidget(QLabel(self.tr("以前导入的批次（最近 20 批，含网络同步收到的）")))
+        layout.addWidget(self.history)
         return tab
+
+    def show_history(self) -> None:
+        from meixian_desktop.ui.hub_panel import recent_uploads
+
+        self.history.clear()
+        self.history.addItems(recent_uploads(self.store) or [self.tr("还没有导入过批次。")])
 
     def _devices_tab(self) -> QWidget:
         self.devices = plain_table([self.tr("网格员"), self.tr("电话"), self.tr("负责的村"),
@@ -199,6 +210,7 @@ class TownSyncPage(SyncPageBase):
 
     # -- what is shown --------------------------------------------------------------------------
     def refresh(self) -> None:
+        self.show_history()
         known = devices.all_devices(self.store)
         waiting = [d for d in known if d.status == devices.PENDING]
         self.banner.setVisible(bool(waiting))
