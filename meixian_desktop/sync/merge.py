@@ -71,17 +71,22 @@ class Merger:
         self.shapes = shapes(self.conn)
 
     def apply(self, table: str, row: dict[str, Any], base: str | None) -> Outcome:
+        """Apply one arriving record; what cannot be applied is quarantined with its reason."""
         record_id, hlc = str(row.get("id", ""))[:80], str(row.get("hlc", ""))[:100]
         try:
-            if table in self.refused:
-                raise Rejected("村、村民小组和类别由镇里统一管理，网格员的批次不能修改。")
-            check_row(self.conn, self.shapes, table, row,
-                      sender=None if self.relayed else self.sender, today=self.today)
-            if table == "attachments" and self.has_file and not self.has_file(record_id):
-                raise Rejected("照片文件没有随批次送到，可能文件已损坏；请网格员重新导出。")
+            return self._apply(table, row, base, record_id, hlc)
         except Rejected as exc:
             self._quarantine(table, record_id, row, exc.reason)
             return Outcome(table, record_id, hlc, QUARANTINED, False, exc.reason)
+
+    def _apply(self, table: str, row: dict[str, Any], base: str | None, record_id: str,
+               hlc: str) -> Outcome:
+        if table in self.refused:
+            raise Rejected("村、村民小组和类别由镇里统一管理，网格员的批次不能修改。")
+        check_row(self.conn, self.shapes, table, row,
+                  sender=None if self.relayed else self.sender, today=self.today)
+        if table == "attachments" and self.has_file and not self.has_file(record_id):
+            raise Rejected("照片文件没有随批次送到，可能文件已损坏；请网格员重新导出。")
         self.tx.observe(hlc)
         current = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?",
                                     (record_id,)).fetchone()
@@ -103,19 +108,29 @@ class Merger:
         if _same_content(existing, row):
             return Outcome(table, record_id, hlc, DUPLICATE, hlc > existing["hlc"])
         if hlc > existing["hlc"]:  # edited elsewhere too: the later clock wins
-            self._keep_loser(table, record_id, kept=hlc, lost=existing)
             self._write(table, row)
+            self._keep_loser(table, record_id, kept=hlc, lost=existing)
             return Outcome(table, record_id, hlc, CONFLICT, True, "与其他人的修改冲突，采用了这一版本")
         self._keep_loser(table, record_id, kept=existing["hlc"], lost=row)
         return Outcome(table, record_id, hlc, CONFLICT, False,
                        "与其他人更晚的修改冲突，这一版本已保留待镇里核对")
 
     def _write(self, table: str, row: dict[str, Any]) -> None:
+        """Upsert the row; a constraint the checks did not foresee (a unique index, say)
+        raises Rejected with nothing of the row left behind."""
         names = [name for name in self.shapes[table].columns if name in row]
         updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != "id")
-        self.conn.execute(
-            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
-            f"ON CONFLICT(id) DO UPDATE SET {updates}", [row[name] for name in names])
+        self.conn.execute("SAVEPOINT arriving_row")
+        try:
+            self.conn.execute(
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+                f"({', '.join('?' for _ in names)}) ON CONFLICT(id) DO UPDATE SET {updates}",
+                [row[name] for name in names])
+        except sqlite3.IntegrityError as exc:
+            self.conn.execute("ROLLBACK TO arriving_row")
+            self.conn.execute("RELEASE arriving_row")
+            raise Rejected(f"与已有的记录重复或不合数据规则，没有保存（{exc}）。") from exc
+        self.conn.execute("RELEASE arriving_row")
 
     def _keep_loser(self, table: str, record_id: str, *, kept: str, lost: dict[str, Any]) -> None:
         self.conn.execute(

@@ -108,9 +108,7 @@ def check_row(conn: sqlite3.Connection, shapes: dict[str, TableShape], table: st
         raise Rejected("记录的版本号或删除标记不对。")
     for name, declared in shape.columns.items():
         _check_value(conn, table, name, declared, row.get(name), name in shape.not_null, today)
-    if row["deleted"]:
-        return
-    for column, parent in shape.parents:
+    for column, parent in shape.parents:  # a tombstone too: the foreign key holds for it
         value = row.get(column)
         if value is not None and conn.execute(
                 f"SELECT 1 FROM {parent} WHERE id = ?", (value,)).fetchone() is None:

@@ -246,3 +246,41 @@ def test_revoked_or_impostor_devices_and_foreign_receipts_are_refused(
             apply_receipt(impostor.store, receipt)
     finally:
         impostor.session.close()
+
+
+def test_a_tombstone_without_its_parent_and_a_duplicate_photo_are_quarantined_not_a_crash(
+        town: Home, worker: Home, stick: Path) -> None:
+    import hashlib
+
+    from meixian_desktop.sync.container import pack_payload, write_batch
+    from meixian_desktop.sync.outbox import collect
+
+    patrol(worker, findings=1)
+    photo = stick / "p.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"photo" * 100)
+    from meixian_desktop.store.attachments import add_photo
+
+    with worker.store.transaction() as tx:
+        add_photo(tx, worker.paths.attachments_dir, photo)
+    outgoing = collect(worker.store, worker.paths.attachments_dir)
+    envelopes = [e for e in outgoing.envelopes if e["table"] != "patrols"]  # the parent lost
+    finding = next(e for e in envelopes if e["table"] == "findings")
+    finding["row"]["deleted"] = 1
+    twin = next(e for e in envelopes if e["table"] == "attachments")
+    clone = {"table": "attachments", "row": {**twin["row"], "id": hashlib.sha256(b"x").hexdigest()},
+             "base": None}  # a second row claiming the same photo under another id
+    manifest = {"batch_id": "01a2b3c4-0000-7000-8000-000000000001",
+                "device_id": worker.store.device_id(), "worker": "李梅", "phone": "",
+                "villages": [], "created_at": "2025-03-20T10:00:00+08:00", "seq_from": 1,
+                "seq_to": 99, "new_only": False, "records": 3, "attachments": 1, "counts": {}}
+    from meixian_desktop.sync.outbox import town_keys
+
+    path = write_batch(stick, manifest, pack_payload([*envelopes, clone], outgoing.attachments),
+                       sender=worker.keys, town_encryption_public=town_keys(worker.store)[1],
+                       name="hand-made.mxsync")
+    result = town.take(path, approve_new=True)
+    by_table = {o.table: o for o in result.outcomes}
+    assert by_table["findings"].outcome == QUARANTINED and "上级记录" in by_table["findings"].note
+    outcomes = [o.outcome for o in result.outcomes if o.table == "attachments"]
+    assert sorted(outcomes) == [APPLIED, QUARANTINED]
+    assert town.count("attachments") == 1 and town.count("findings", "1 = 1") == 0
