@@ -52,3 +52,23 @@ def close_windows() -> None:
 @pytest.fixture
 def store(session: Session) -> Store:
     return session.store
+
+
+@pytest.fixture
+def town(tmp_path) -> Iterator[object]:
+    """The town office's home (tests/sync/homes.py), set up, its session open."""
+    from tests.sync.homes import make_home
+
+    home = make_home(tmp_path / "town", "town", "梅仙镇人民政府", [])
+    yield home
+    home.session.close()
+
+
+@pytest.fixture
+def worker(tmp_path) -> Iterator[object]:
+    """A grid worker's laptop (李梅, 张韩村 and 三里村), set up, its session open."""
+    from tests.sync.homes import make_home
+
+    home = make_home(tmp_path / "worker", "worker", "李梅", [ZHANGHAN, SANLI])
+    yield home
+    home.session.close()

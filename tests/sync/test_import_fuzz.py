@@ -23,16 +23,10 @@ from meixian_desktop.sync.inbox import IMPORTED, REFUSED, import_batch
 from meixian_desktop.sync.keys import DeviceKeys, load_keys
 from meixian_desktop.sync.merge import APPLIED
 from tests.sync.homes import SANLI, TODAY, ZHANGHAN, connect, make_home, patrol
+from tests.sync.test_container_fuzz import mutate, mutation
 from tests.sync.test_import_crash import state
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-position = st.integers(min_value=0, max_value=2**32)
-mutation = st.one_of(
-    st.tuples(st.just("flip"), position, st.integers(min_value=1, max_value=255)),
-    st.tuples(st.just("truncate"), position),
-    st.tuples(st.just("insert"), position, st.binary(min_size=1, max_size=40)),
-    st.tuples(st.just("delete"), position, st.integers(min_value=1, max_value=40)),
-)
 fuzz = settings(max_examples=60, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
@@ -110,22 +104,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     lab.dirty = True
     yield lab
     lab.close()
-
-
-def mutate(data: bytes, mutations: list[tuple[Any, ...]]) -> bytes:
-    for kind, at, *rest in mutations:
-        at %= len(data) + 1
-        if kind == "flip" and at < len(data):
-            data = data[:at] + bytes([data[at] ^ rest[0]]) + data[at + 1:]
-        elif kind == "truncate":
-            data = data[:at]
-        elif kind == "insert":
-            data = data[:at] + rest[0] + data[at:]
-        elif kind == "delete":
-            data = data[:at] + data[at + rest[0]:]
-        if not data:
-            break
-    return data
 
 
 def photo_at_town(lab: Lab, paths: Paths) -> Path:

@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,7 +30,7 @@ from meixian_desktop.sync.merge import APPLIED, DUPLICATE, QUARANTINED, record_t
 from meixian_desktop.sync.package import export_package, import_package
 from meixian_desktop.sync.receipts import apply_receipt, write_receipt
 from meixian_desktop.sync.sealing import SyncFileError, sign
-from tests.sync.homes import SANLI, TODAY, ZHANGHAN, Home, connect, make_home, patrol
+from tests.sync.homes import TODAY, ZHANGHAN, Home, connect, make_home, patrol
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -74,20 +74,6 @@ def refused(result: FileResult, *words: str) -> None:
 
 
 # ---- homes --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def town(tmp_path: Path) -> Iterator[Home]:
-    home = make_home(tmp_path / "town", "town", "梅仙镇人民政府", [])
-    yield home
-    home.session.close()
-
-
-@pytest.fixture
-def worker(tmp_path: Path) -> Iterator[Home]:
-    home = make_home(tmp_path / "worker", "worker", "李梅", [ZHANGHAN, SANLI])
-    yield home
-    home.session.close()
 
 
 @pytest.fixture

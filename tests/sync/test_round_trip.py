@@ -21,21 +21,7 @@ from meixian_desktop.sync.inbox import (
 from meixian_desktop.sync.merge import APPLIED, CONFLICT, QUARANTINED
 from meixian_desktop.sync.outbox import record_state, sendable_tables, waiting_counts
 from meixian_desktop.sync.receipts import apply_receipt, write_receipt
-from tests.sync.homes import SANLI, TODAY, ZHANGHAN, Home, connect, make_home, patrol
-
-
-@pytest.fixture
-def town(tmp_path: Path):
-    home = make_home(tmp_path / "town", "town", "梅仙镇人民政府", [])
-    yield home
-    home.session.close()
-
-
-@pytest.fixture
-def worker(tmp_path: Path):
-    home = make_home(tmp_path / "worker", "worker", "李梅", [ZHANGHAN, SANLI])
-    yield home
-    home.session.close()
+from tests.sync.homes import TODAY, ZHANGHAN, Home, connect, make_home, patrol
 
 
 @pytest.fixture

@@ -16,21 +16,7 @@ from meixian_desktop.ui.pages.sync_page import make_sync_page
 from meixian_desktop.ui.pages.sync_town import TownSyncPage
 from meixian_desktop.ui.pages.sync_worker import WorkerSyncPage
 from meixian_desktop.ui.tasks import run_now
-from tests.sync.homes import SANLI, TODAY, ZHANGHAN, Home, connect, make_home, patrol
-
-
-@pytest.fixture
-def town(tmp_path: Path):
-    home = make_home(tmp_path / "town", "town", "梅仙镇人民政府", [])
-    yield home
-    home.session.close()
-
-
-@pytest.fixture
-def worker(tmp_path: Path):
-    home = make_home(tmp_path / "worker", "worker", "李梅", [ZHANGHAN, SANLI])
-    yield home
-    home.session.close()
+from tests.sync.homes import TODAY, ZHANGHAN, Home, connect, make_home, patrol
 
 
 @pytest.fixture
