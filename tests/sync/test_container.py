@@ -21,7 +21,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from meixian_desktop.sync import container
+from meixian_desktop.sync import container, safezip, stick
 from meixian_desktop.sync.container import (
     BATCH_SUFFIX,
     PACKAGE_SUFFIX,
@@ -548,7 +548,7 @@ class CountingStream(io.BytesIO):
 
 class LyingArchive:
     def open(self, info: zipfile.ZipInfo) -> CountingStream:
-        return CountingStream(bytes(10 * container.CHUNK))
+        return CountingStream(bytes(10 * safezip.CHUNK))
 
 
 def test_reading_stops_one_byte_past_the_limit() -> None:
@@ -556,7 +556,7 @@ def test_reading_stops_one_byte_past_the_limit() -> None:
     info = zipfile.ZipInfo("manifest.json")
     info.file_size = 100
     with pytest.raises(SyncFileError) as excinfo:
-        container._read_member(LyingArchive(), info, 1000, "文件")  # type: ignore[arg-type]
+        safezip.read_member(LyingArchive(), info, 1000, "文件")  # type: ignore[arg-type]
     refused(excinfo, "too_large")
     assert CountingStream.taken == 1001
 
@@ -777,7 +777,7 @@ def test_free_space_is_checked_first(tmp_path: Path, worker: DeviceKeys, town: D
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     real = shutil.disk_usage(tmp_path)
     monkeypatch.setattr(shutil, "disk_usage",
-                        lambda folder: real._replace(free=container.FREE_SPACE_MARGIN + 10))
+                        lambda folder: real._replace(free=stick.FREE_SPACE_MARGIN + 10))
     atomic_write(tmp_path / "small.mxsync", b"0123456789")
     with pytest.raises(SyncFileError) as excinfo:
         atomic_write(tmp_path / "big.mxsync", b"0123456789A")

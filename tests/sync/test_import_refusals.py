@@ -22,6 +22,7 @@ from meixian_desktop.core.ids import uuid7
 from meixian_desktop.store import devices
 from meixian_desktop.store.database import Store, now_iso
 from meixian_desktop.sync import container
+from meixian_desktop.sync import stick as stick_files
 from meixian_desktop.sync.container import open_batch, pack_payload, write_batch, write_signed
 from meixian_desktop.sync.errors import SyncError
 from meixian_desktop.sync.inbox import ALREADY, HELD, IMPORTED, REFUSED, FileResult, missing_ranges
@@ -514,7 +515,7 @@ def test_a_stick_pulled_mid_write_leaves_nothing_importable(
         handle = open(file, mode, *args, **kwargs)
         return Pulled(handle, 700) if "w" in mode else handle
 
-    monkeypatch.setattr(container, "open", pulled_open, raising=False)
+    monkeypatch.setattr(stick_files, "open", pulled_open, raising=False)
     if part_left_behind:  # the stick is gone: the half file cannot be removed either
         def cannot_unlink(self: Path, missing_ok: bool = False) -> None:
             raise OSError(errno.EIO, "Input/output error")
