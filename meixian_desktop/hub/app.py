@@ -4,10 +4,12 @@ out, the town package to devices that prove who they are, and a health check."""
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 import threading
 import time
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from starlette.routing import Route
 from meixian_desktop import __version__
 from meixian_desktop.paths import Paths
 from meixian_desktop.store.database import Store
+from meixian_desktop.store.errors import StorageUnavailable
 from meixian_desktop.sync.container import read_manifest
 from meixian_desktop.sync.inbox import ALREADY, HELD, IMPORTED, import_batch
 from meixian_desktop.sync.keys import DeviceKeys, load_keys
@@ -29,6 +32,7 @@ from meixian_desktop.sync.signed_requests import RequestRefused, check_signed_re
 log = logging.getLogger("meixian.hub")
 RECEIPT_TYPE = "application/vnd.meixian.receipt"
 PACKAGE_TYPE = "application/vnd.meixian.package"
+UPLOAD_NAME = "网络上传.mxsync"
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,16 @@ def create_app(paths: Paths, limits: Limits | None = None) -> Starlette:
     hub = _Hub(paths, load_keys(paths.keys_dir), limits or Limits())
     incoming = paths.data_dir / "sync" / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
+    for stale in incoming.iterdir():  # uploads cut off when the hub last stopped (a crash)
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
 
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"ok": True, "version": __version__})
+        # max_body: a worker does not start an upload the hub would refuse half-way
+        return JSONResponse({"ok": True, "version": __version__,
+                             "max_body": hub.limits.max_body})
 
     async def batches(request: Request) -> Response:
         started = time.monotonic()
@@ -83,7 +94,10 @@ def create_app(paths: Paths, limits: Limits | None = None) -> Starlette:
         if declared is not None and (not declared.isdigit() or int(declared) > hub.limits.max_body):
             return _logged(request, started, _error(413, "批次文件太大，镇里服务器不收。"
                                                          "请分几次同步，或用U盘交给镇里。"))
-        path = incoming / f"{uuid.uuid4().hex}.mxsync"
+        # One folder per upload and always the same file name: a batch re-sent while its
+        # device waits for approval is then held once, not once per try.
+        path = incoming / uuid.uuid4().hex / UPLOAD_NAME
+        path.parent.mkdir()
         try:
             size = await _receive(request, path, hub.limits.max_body)
             if size is None:
@@ -92,7 +106,7 @@ def create_app(paths: Paths, limits: Limits | None = None) -> Starlette:
                 device = str(read_manifest(path).get("device_id", ""))[:64]
             except SyncFileError as exc:
                 return _logged(request, started, _error(422, exc.message))
-            if not hub.allowed(device):
+            if not hub.allowed(_caller(request, device)):
                 return _logged(request, started, _error(
                     429, "这台电脑同步得太频繁，请稍后再试。", **{"Retry-After": "60"}), device)
             response = await run_in_threadpool(_import, hub, path)
@@ -103,6 +117,8 @@ def create_app(paths: Paths, limits: Limits | None = None) -> Starlette:
         finally:
             path.unlink(missing_ok=True)
             path.with_name(path.name + ".part").unlink(missing_ok=True)
+            with suppress(OSError):
+                path.parent.rmdir()
 
     async def town_package(request: Request) -> Response:
         started = time.monotonic()
@@ -110,10 +126,14 @@ def create_app(paths: Paths, limits: Limits | None = None) -> Starlette:
             device = await run_in_threadpool(_check_device, hub, request)
         except RequestRefused as exc:
             return _logged(request, started, _error(exc.status, exc.message))
-        if not hub.allowed(device):
+        if not hub.allowed(_caller(request, device)):
             return _logged(request, started, _error(429, "请求太频繁，请稍后再试。",
                                                     **{"Retry-After": "60"}), device)
         data = await run_in_threadpool(_package, hub)
+        if data is None:
+            return _logged(request, started, _error(
+                503, "镇里服务器正忙，稍后会自动重试。",
+                **{"Retry-After": str(hub.limits.retry_after)}), device)
         return _logged(request, started, Response(data, media_type=PACKAGE_TYPE), device)
 
     return Starlette(routes=[
@@ -157,6 +177,9 @@ def _import(hub: _Hub, path: Path) -> Response:
                 receipt = write_receipt(store, hub.keys, result.batch_id, Path(folder))
                 return Response(receipt.read_bytes(), media_type=RECEIPT_TYPE,
                                 headers={"X-Meixian-Result": result.status})
+    except StorageUnavailable:  # the town's app holds the database, or the disk is full
+        return _error(503, "镇里的数据文件正忙，这一批稍后会自动重发。",
+                      **{"Retry-After": str(hub.limits.retry_after)})
     finally:
         hub.writer.release()
 
@@ -167,14 +190,29 @@ def _check_device(hub: _Hub, request: Request) -> str:
                                     dict(request.headers), hub.nonces, hub.guard)
 
 
-def _package(hub: _Hub) -> bytes:
+def _package(hub: _Hub) -> bytes | None:
+    """A fresh town package (it writes a clock stamp: one writer at a time); None when busy."""
     from meixian_desktop.store import profile as profile_store
     from meixian_desktop.sync.package import export_package
 
-    with Store.open(hub.paths.database) as store, tempfile.TemporaryDirectory() as folder:
-        profile = profile_store.load(store)
-        assert profile is not None and profile.is_town
-        return export_package(store, hub.keys, profile, Path(folder)).read_bytes()
+    if not hub.writer.acquire(timeout=hub.limits.writer_wait):
+        return None
+    try:
+        with Store.open(hub.paths.database) as store, tempfile.TemporaryDirectory() as folder:
+            profile = profile_store.load(store)
+            assert profile is not None and profile.is_town
+            return export_package(store, hub.keys, profile, Path(folder)).read_bytes()
+    except StorageUnavailable:
+        return None
+    finally:
+        hub.writer.release()
+
+
+def _caller(request: Request, device: str) -> str:
+    """The rate limit's key: the device as its request claims, from this network address, so
+    nobody elsewhere can use up a laptop's quota by naming its device."""
+    host = request.client.host if request.client is not None else ""
+    return f"{host}|{device}"
 
 
 def _logged(request: Request, started: float, response: Response, device: str = "") -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # the clock is needed only when writing, so it is not importe
 
 # "MXGT" in ASCII: marks a file as ours, so a foreign SQLite file is never migrated.
 APPLICATION_ID = 0x4D584754
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def now_iso() -> str:
@@ -25,20 +24,17 @@ def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _check_header(path: Path) -> None:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise storage_problem(exc, path) from exc
-    if head and head != SQLITE_HEADER:
-        raise not_our_database(path)
+SQLITE_NOTADB = 26
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """A connection with our pragmas: WAL, foreign keys on, synchronous=FULL."""
-    if path.exists():
-        _check_header(path)
+    """A connection with our pragmas: WAL, foreign keys on, synchronous=FULL.
+
+    A file that is not SQLite is told apart by SQLite itself (SQLITE_NOTADB on the first
+    read, before anything is written), never by opening the file ourselves: closing any other
+    descriptor of the file drops this process's POSIX locks on it, and another process (the
+    hub beside the window) could then delete the WAL under our open connection."""
+    conn: sqlite3.Connection | None = None
     try:
         if readonly:
             conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
@@ -57,6 +53,11 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
             conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as exc:
+        if conn is not None:
+            with suppress(sqlite3.Error):
+                conn.close()
+        if getattr(exc, "sqlite_errorcode", None) == SQLITE_NOTADB:
+            raise not_our_database(path) from exc
         raise storage_problem(exc, path) from exc
     return conn
 

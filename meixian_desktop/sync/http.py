@@ -3,6 +3,7 @@ over HTTP; receipts applied as they come back; a newer town package fetched."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import tempfile
 import urllib.error
@@ -59,8 +60,13 @@ def _request(url: str, *, data: bytes | None = None, headers: dict[str, str] | N
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers or {}), exc.read()
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        try:
+            body = exc.read()
+        except (OSError, http.client.HTTPException):  # an error page cut short
+            body = b""
+        return exc.code, dict(exc.headers or {}), body
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+        # HTTPException: an answer that is not HTTP at all, or cut short.
         raise HubUnreachable(str(exc)) from exc
 
 
@@ -71,13 +77,28 @@ def _message(body: bytes) -> str:
         return "镇里服务器的回答看不懂（可能地址填错了，连到了别的网站）。"
 
 
+def _from_hub(body: bytes) -> bool:
+    """Whether an error answer is the hub's own (JSON with an ``error``)."""
+    try:
+        return isinstance(json.loads(body).get("error"), str)
+    except (ValueError, AttributeError):
+        return False
+
+
 def reachable(url: str, timeout: float = 5.0) -> bool:
     """Whether the hub answers its health check."""
+    return _health(url.rstrip("/"), timeout) is not None
+
+
+def _health(base: str, timeout: float) -> dict[str, object] | None:
+    """The hub's health answer (with the largest batch it takes), or None if no hub answers."""
     try:
-        status, _headers, body = _request(url.rstrip("/") + "/v1/health", timeout=timeout)
-        return status == 200 and json.loads(body).get("ok") is True
-    except (HubUnreachable, ValueError, AttributeError):
-        return False
+        status, _headers, body = _request(base + "/v1/health", timeout=timeout)
+        answer = json.loads(body)
+    except (HubUnreachable, ValueError):
+        return None
+    return answer if status == 200 and isinstance(answer, dict) and answer.get("ok") is True \
+        else None
 
 
 def push(store: Store, keys: DeviceKeys, profile: Profile, paths: Paths, url: str, *,
@@ -92,9 +113,11 @@ def push(store: Store, keys: DeviceKeys, profile: Profile, paths: Paths, url: st
     _queue(store, keys, profile, paths, folder, new_only=True)
     if not _send_outbox(store, base, folder, result, progress, timeout):
         return result
-    # Records still unconfirmed with nothing queued (their batch went on a lost USB stick, or
-    # was refused): send everything not yet confirmed, once.
-    if waiting_counts(store) and _queue(store, keys, profile, paths, folder, new_only=False):
+    # Records still unconfirmed with nothing queued (their batch went on a lost USB stick):
+    # send everything not yet confirmed, once. Not after a batch was set aside: the same
+    # records would only be set aside again.
+    if (not result.failed and waiting_counts(store)
+            and _queue(store, keys, profile, paths, folder, new_only=False)):
         if not _send_outbox(store, base, folder, result, progress, timeout):
             return result
     _fetch_package(store, keys, base, result, timeout)
@@ -114,10 +137,23 @@ def _queue(store: Store, keys: DeviceKeys, profile: Profile, paths: Paths, folde
 def _send_outbox(store: Store, base: str, folder: Path, result: Pushed,
                  progress: Progress | None, timeout: float) -> bool:
     """POST every queued batch, oldest first; False when the rest must wait for later."""
+    health = _health(base, timeout)
+    if health is None:
+        result.reachable = False
+        return False
+    limit = health.get("max_body")
     files = sorted(folder.glob("*.mxsync"))
     for number, path in enumerate(files):
         if progress is not None:
             progress.step(number, len(files), "发送")
+        size = path.stat().st_size
+        if isinstance(limit, int) and size > limit:  # the hub would cut the upload off
+            result.failed += 1
+            result.lines.append(
+                f"{path.name}：文件有 {size / 1024**2:.1f} MB，镇里服务器最多收 "
+                f"{limit / 1024**2:.1f} MB。这批记录请用U盘交给镇里（同步页“导出到U盘”）。")
+            _set_aside(folder, path, "too_large")
+            continue
         try:
             status, headers, body = _request(
                 f"{base}/v1/batches", data=path.read_bytes(),
@@ -139,17 +175,28 @@ def _send_outbox(store: Store, base: str, folder: Path, result: Pushed,
         elif status == 202:
             result.lines.append(f"{path.name}：已送到，等镇里批准本机后导入。")
             return False
-        elif status in (429, 503):
-            result.retry_after = int(headers.get("Retry-After", "30") or 30)
+        elif status == 429 or status >= 500:  # the hub's trouble, not the batch's: try later
+            wait = str(headers.get("Retry-After", ""))
+            result.retry_after = int(wait) if wait.isdigit() else 30
+            result.lines.append(f"{path.name}：{_message(body)}")
+            return False
+        elif not _from_hub(body):  # some other web server answered: the address is wrong
+            result.failed += 1
             result.lines.append(f"{path.name}：{_message(body)}")
             return False
         else:  # refused for good: set aside so it does not block the batches after it
             result.failed += 1
             result.lines.append(f"{path.name}：拒收 — {_message(body)}")
-            refused = folder / "refused"
-            refused.mkdir(exist_ok=True)
-            path.replace(refused / path.name)
+            _set_aside(folder, path, "refused")
     return True
+
+
+def _set_aside(folder: Path, path: Path, why: str) -> None:
+    """Move a batch out of the queue so it does not block the ones after it; its records stay
+    unconfirmed and go by the next USB export."""
+    aside = folder / why
+    aside.mkdir(exist_ok=True)
+    path.replace(aside / path.name)
 
 
 def _apply_receipt_bytes(store: Store, body: bytes) -> ReceiptApplied:

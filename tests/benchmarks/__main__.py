@@ -32,6 +32,7 @@ import sys
 from tests.benchmarks.cases import run_cases
 from tests.benchmarks.fixture import ensure_home
 from tests.benchmarks.households import run_households
+from tests.benchmarks.hub import run_hub
 from tests.benchmarks.patrols import run_patrols
 from tests.benchmarks.printing import run_printing
 from tests.benchmarks.startup import Result, qt_platform, run_startup
@@ -39,7 +40,7 @@ from tests.benchmarks.sync import run_sync
 
 COLUMNS = "{name:<25}  {value:>8}  {unit:<4}  {floor:>8}  {ratio:>5}"
 DIGITS = {"s": 3, "MB": 1, "ms": 2}
-GROUPS = ("startup", "patrols", "households", "cases", "printing", "sync")
+GROUPS = ("startup", "patrols", "households", "cases", "printing", "sync", "hub")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -124,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
             print(format_result(result), flush=True)
     if "sync" in groups:
         for result in run_sync(args.runs, warmup=args.warmup, log=log):
+            print(format_result(result), flush=True)
+    if "hub" in groups:
+        for result in run_hub(args.runs, warmup=args.warmup, log=log):
             print(format_result(result), flush=True)
     return 0
 
