@@ -34,11 +34,14 @@ class Pushed:
     acknowledged: int = 0
     failed: int = 0
     retry_after: int | None = None
+    held: bool = False  # the hub keeps this laptop's batches until the town approves it
 
     @property
     def summary(self) -> str:
         if not self.reachable:
             return "镇里服务器不可达，将自动重试。"
+        if self.held:
+            return "已送到镇里，等镇里批准本机后导入。"
         if self.failed:
             return f"同步时有 {self.failed} 批没有成功：{self.lines[-1] if self.lines else ''}"
         return f"已同步 {self.sent} 批" if self.sent else "没有需要同步的新记录"
@@ -173,6 +176,7 @@ def _send_outbox(store: Store, base: str, folder: Path, result: Pushed,
             result.lines.append(f"{path.name}：{applied.line}")
             path.unlink(missing_ok=True)
         elif status == 202:
+            result.held = True
             result.lines.append(f"{path.name}：已送到，等镇里批准本机后导入。")
             return False
         elif status == 429 or status >= 500:  # the hub's trouble, not the batch's: try later

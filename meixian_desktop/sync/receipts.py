@@ -16,7 +16,7 @@ from meixian_desktop.sync.container import (
 )
 from meixian_desktop.sync.errors import SyncError
 from meixian_desktop.sync.keys import DeviceKeys
-from meixian_desktop.sync.merge import CONFLICT, QUARANTINED, Outcome
+from meixian_desktop.sync.merge import CONFLICT, QUARANTINED, Outcome, record_tables
 from meixian_desktop.sync.outbox import ACKNOWLEDGED, town_keys
 from meixian_desktop.sync.outbox import CONFLICT as STATE_CONFLICT
 from meixian_desktop.sync.outbox import QUARANTINED as STATE_QUARANTINED
@@ -59,7 +59,11 @@ def write_receipt(store: Store, town: DeviceKeys, batch_id: str, folder: Path) -
 
 
 def apply_receipt(store: Store, path: Path) -> ReceiptApplied:
-    """Mark this device's records as the town's receipt says; a SyncError if it is not ours."""
+    """Mark this device's records as the town's receipt says; a SyncError if it is not ours.
+
+    A receipt for a batch this device has no note of (the laptop lost power after the file was
+    on the stick but before its records were marked) still counts: the town signed that it
+    holds those versions, and each record whose current version is the one named is settled."""
     town_signing, _encryption = town_keys(store)
     try:
         opened = open_signed(path, "receipt", signer_public=town_signing)
@@ -71,21 +75,26 @@ def apply_receipt(store: Store, path: Path) -> ReceiptApplied:
     batch_id = str(manifest.get("batch_id", ""))
     batch = store.conn.execute("SELECT acknowledged_at FROM sync_batches WHERE batch_id = ?",
                                (batch_id,)).fetchone()
-    if batch is None:
-        raise SyncError("本机没有导出过回执里说的这一批，可能是别的数据文件夹导出的。")
     try:
         outcomes = [Outcome.from_json(item) for item in json.loads(opened.body)]
     except (ValueError, TypeError) as exc:
         raise SyncError("回执内容格式不对，可能已损坏。请让镇里重新出回执。") from exc
-    states = [(_state(o), o.note, o.table, o.row_id, o.hlc) for o in outcomes]
+    tables = set(record_tables(store.conn))
+    settled = [o for o in outcomes if o.table in tables]
     with store.transaction():
-        store.conn.executemany(
-            "UPDATE sync_state SET state = ?, note = ? WHERE tbl = ? AND row_id = ? AND hlc = ?",
-            states)
+        for outcome in settled:  # only where the version named is still the current one
+            store.conn.execute(
+                f"INSERT INTO sync_state(tbl, row_id, hlc, state, batch_id, note) "
+                f"SELECT ?, id, hlc, ?, ?, ? FROM {outcome.table} WHERE id = ? AND hlc = ? "
+                "ON CONFLICT(tbl, row_id) DO UPDATE SET hlc = excluded.hlc, "
+                "state = excluded.state, batch_id = excluded.batch_id, note = excluded.note",
+                (outcome.table, _state(outcome), batch_id, outcome.note, outcome.row_id,
+                 outcome.hlc))
         store.conn.execute("UPDATE sync_batches SET acknowledged_at = ? WHERE batch_id = ? "
                            "AND acknowledged_at IS NULL", (now_iso(), batch_id))
-    conflicts = sum(1 for s in states if s[0] != ACKNOWLEDGED)
-    return ReceiptApplied(batch_id, len(states) - conflicts, conflicts, batch[0] is not None)
+    conflicts = sum(1 for o in settled if _state(o) != ACKNOWLEDGED)
+    already = batch is not None and batch[0] is not None
+    return ReceiptApplied(batch_id, len(settled) - conflicts, conflicts, already)
 
 
 def _state(outcome: Outcome) -> str:

@@ -103,7 +103,8 @@ def date_box(value: date | None = None) -> QDateEdit:
     box = QDateEdit()
     box.setCalendarPopup(True)
     box.setDisplayFormat("yyyy-MM-dd")
-    box.setDate(QDate(value or date.today()))
+    day = value or date.today()
+    box.setDate(QDate(day.year, day.month, day.day))
     return box
 
 

@@ -69,6 +69,8 @@ class MainWindow(QMainWindow):
         for section in SECTIONS:
             self.nav.addItem(section.label)
         self.nav.currentRowChanged.connect(self._show_section)
+        self.nav.itemClicked.connect(  # a click on the section already open refreshes it
+            lambda _item: self._page_shown(self.stack.currentWidget()))
         body = QWidget()
         layout = QHBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -86,8 +88,17 @@ class MainWindow(QMainWindow):
 
     def show_section(self, key: str) -> QWidget:
         """Switch to a section (building its page if needed) and return the page."""
-        self.nav.setCurrentRow(self.section_index(key))
+        row = self.section_index(key)
+        if self.nav.currentRow() == row:
+            self._page_shown(self.pages[key])  # already there: still show what is new
+        self.nav.setCurrentRow(row)
         return self.pages[key]
+
+    @staticmethod
+    def _page_shown(page: QWidget | None) -> None:
+        shown = getattr(page, "shown", None)
+        if callable(shown):  # what changed elsewhere meanwhile (a save, a sync) shows
+            shown()
 
     def _show_section(self, row: int) -> None:
         if row < 0:
@@ -98,6 +109,8 @@ class MainWindow(QMainWindow):
             page = self._make_page(section)
             self.pages[section.key] = page
             self.stack.addWidget(page)
+        else:
+            self._page_shown(page)
         self.stack.setCurrentWidget(page)
 
     def _make_page(self, section: Section) -> QWidget:

@@ -77,6 +77,9 @@ class SyncAgent(QObject):
         elif result.failed:
             self.status.emit(f"同步出错：{result.lines[-1] if result.lines else ''}")
             self._retry(result.retry_after)
+        elif getattr(result, "held", False):  # waiting for the town to approve this laptop
+            self.status.emit("同步：已送到镇里，等镇里批准本机")
+            self.timer.start(FIRST_RETRY_MS)
         elif result.retry_after:
             self.status.emit(f"同步：镇里服务器忙，{result.retry_after} 秒后重试")
             self._retry(result.retry_after)

@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from PySide6.QtCore import QObject, Signal
 
 from meixian_desktop.store import settings
 from meixian_desktop.sync.http import Pushed
 from meixian_desktop.ui.tasks import run_now
+
+
+class _TimerSignals(QObject):
+    timeout = Signal()
 
 
 @dataclass
@@ -20,12 +25,7 @@ class FakeTimer:
     single: bool = False
 
     def __post_init__(self) -> None:
-        from PySide6.QtCore import QObject, Signal
-
-        class _Signals(QObject):
-            timeout = Signal()
-
-        self._signals = _Signals()
+        self._signals = _TimerSignals()  # one QObject class for all: made once, not per timer
         self.timeout = self._signals.timeout
 
     def setSingleShot(self, single: bool) -> None:  # noqa: N802 (Qt's name)
@@ -53,7 +53,7 @@ def agent_for(qtbot, session):
         agent = SyncAgent(session.store, session.paths, profile_store.load(session.store),
                           runner=run_now, make_timer=FakeTimer, push=push)
         said: list[str] = []
-        agent.status.connect(said.append)
+        agent.status.connect(lambda text: said.append(text))
         return agent, calls, said
 
     return make
@@ -115,7 +115,7 @@ def test_background_sending_fires_on_its_own_when_the_real_hub_appears(qtbot, tm
     agent = SyncAgent(worker.store, worker.paths, worker.profile, runner=run_now,
                       make_timer=FakeTimer)
     said: list[str] = []
-    agent.status.connect(said.append)
+    agent.status.connect(lambda text: said.append(text))
     agent.start()
     agent.timer.fire()  # no hub yet
     assert said[-1] == "同步：镇里服务器不可达，将自动重试"
@@ -135,3 +135,15 @@ def test_background_sending_fires_on_its_own_when_the_real_hub_appears(qtbot, tm
         hub.wait(10)
         worker.session.close()
         town.session.close()
+        agent.deleteLater()  # not left for the interpreter's last collection
+        qtbot.wait(1)
+
+
+def test_a_batch_held_for_approval_is_not_called_up_to_date(agent_for, store) -> None:
+    from meixian_desktop.ui.sync_agent import FIRST_RETRY_MS
+
+    settings.put(store, "hub_url", "http://127.0.0.1:9")
+    agent, _calls, said = agent_for([Pushed(held=True, lines=["等镇里批准"])])
+    agent.sync_now()
+    assert said[-1] == "同步：已送到镇里，等镇里批准本机"
+    assert agent.timer.started == [FIRST_RETRY_MS]  # asks again soon for the receipt

@@ -333,6 +333,9 @@ class PatrolPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
+    def shown(self) -> None:
+        self.list.refresh()
+
     def open_finding(self, finding_id: str) -> PatrolEditor | None:
         patrol_id = patrol_store.patrol_of_finding(self.list.store, finding_id)
         if patrol_id is None:

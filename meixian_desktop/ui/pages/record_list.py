@@ -123,6 +123,10 @@ class RecordListPage(QWidget):
             self.editors.remove(editor)
         self.refresh()
 
+    def shown(self) -> None:
+        """Coming back to the page: show what changed meanwhile."""
+        self.refresh()
+
     def refresh(self) -> None:
         self.apply_filter()
         for banner in self.banners:

@@ -187,6 +187,9 @@ class SyncPageBase(QWidget):
 
         self.runner(in_background, succeeded, failed)
 
+    def shown(self) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
         raise NotImplementedError
 

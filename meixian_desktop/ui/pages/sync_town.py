@@ -3,6 +3,7 @@ revoke worker devices, review conflicts and quarantined records, export the town
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -101,6 +102,7 @@ class TownSyncPage(SyncPageBase):
         from meixian_desktop.ui.hub_panel import HubPanel
 
         self.hub = HubPanel(store, paths)
+        self.hub.poll.timeout.connect(self.refresh)  # what the hub took in shows here too
         self.tabs.addTab(self.hub, self.tr("网络同步"))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>" + self.tr("同步（镇级）") + "</h2>"))
@@ -406,12 +408,16 @@ class TownSyncPage(SyncPageBase):
     def approve(self, device_id: str) -> None:
         """Approve a device; its held batches are imported and get their receipts."""
         receipts = self.receipts_folder or self.paths.data_dir / "sync" / "receipts"
+        own_folder = self.receipts_folder is None
         keys_dir, held, attachments = (self.paths.keys_dir, self.paths.held_batches_dir,
                                        self.paths.attachments_dir)
         by = self.profile.name
 
         def work(store: Store, progress: Progress) -> Imported:
             keys = load_keys(keys_dir)
+            if own_folder:  # the data folder's own: made on first use
+                with suppress(OSError):
+                    receipts.mkdir(parents=True, exist_ok=True)
             results = [self._named(r) for r in
                        approve_device(store, keys, device_id, by, held, attachments)]
             return Imported([(r, self._after_import(store, keys, r, receipts))
