@@ -99,6 +99,41 @@ order_id="$("$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])
 run_app --home "$demo_home" --demo print service_receipt "$order_id" -o "$demo_home/receipt.pdf"
 [[ -s "$demo_home/receipt.pdf" ]] || fail "the bundle printed no PDF"
 
+echo "== sync by file from the bundle: town package, a worker's batch, the receipt"
+make_home
+town_home="$HOME_DIR"
+make_home
+worker_home="$HOME_DIR"
+stick="$town_home/stick"
+mkdir -p "$stick"
+run_app --home "$town_home" setup --role town --name 梅仙镇人民政府
+run_app --home "$town_home" town-package export --to "$stick"
+package="$(printf '%s\n' "$OUT" | tail -1)"
+run_app --home "$worker_home" setup --role worker --name 李梅 --villages 张韩村 --town-package "$package"
+run_app --home "$worker_home" demo
+run_app --home "$worker_home" sync export --to "$stick"
+run_app --home "$town_home" sync import "$stick" --approve-new-devices --receipts "$stick"
+grep -q "已导入" <<< "$OUT" || fail "the town did not import the worker's batch"
+run_app --home "$worker_home" sync receipt "$stick"
+grep -q "镇里已确认" <<< "$OUT" || fail "the worker did not take the receipt"
+
+echo "== the hub from the bundle: meixian-desktop hub, then its health check"
+port="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+QT_QPA_PLATFORM=offscreen "$APP" --home "$town_home" hub --host 127.0.0.1 --port "$port" \
+    > "$town_home/hub.log" 2>&1 &
+hub_pid=$!
+healthy=""
+for _ in $(seq 1 60); do
+    if "$PYTHON" -c "import urllib.request, sys; urllib.request.urlopen('http://127.0.0.1:$port/v1/health', timeout=1)" 2> /dev/null; then
+        healthy=yes
+        break
+    fi
+    sleep 0.5
+done
+kill "$hub_pid" 2> /dev/null || true
+wait "$hub_pid" 2> /dev/null || true
+[[ -n "$healthy" ]] || { sed 's/^/    ! /' "$town_home/hub.log" >&2; fail "the bundled hub did not answer"; }
+
 size="$(du -sh "dist/$NAME" | cut -f1)"
 files="$(find "dist/$NAME" -type f | wc -l | tr -d ' ')"
 echo "build_bundle: OK: dist/$NAME is $size in $files files; built in ${build_seconds}s"
