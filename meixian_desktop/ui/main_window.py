@@ -215,6 +215,15 @@ class MainWindow(QMainWindow):
         else:  # the worker's batches go out by themselves over a network
             from meixian_desktop.ui.sync_agent import SyncAgent
 
+            last = self.store.conn.execute(
+                "SELECT created_at, acknowledged_at FROM sync_batches "
+                "ORDER BY created_at DESC LIMIT 1").fetchone()
+            if last is not None:
+                when = str(last[0])[5:16].replace("T", " ")
+                self.status_sync.setText(
+                    self.tr("同步：上次导出 %1，%2").replace("%1", when).replace(
+                        "%2", self.tr("镇里已确认") if last[1] else self.tr("等镇里回执")))
+
             self.sync_agent = SyncAgent(self.store, self.session.paths, self.profile,
                                         runner=self.runner, parent=self)
             self.sync_agent.status.connect(self.status_sync.setText)

@@ -73,3 +73,24 @@ def test_the_towns_list_names_the_worker_and_filters_by_worker(qtbot, qtmodeltes
     page.worker.setCurrentIndex(0)
     assert page.model.rowCount() == 2
     qtmodeltester.check(page.model)
+
+
+def test_the_status_bar_says_where_the_last_batch_stands(qtbot, homes) -> None:
+    from meixian_desktop.ui.main_window import MainWindow
+    from meixian_desktop.ui.tasks import run_now
+
+    town, worker, stick = homes
+
+    def status(home) -> str:
+        window = MainWindow(home.session, home.profile, runner=run_now)
+        qtbot.addWidget(window)
+        return window.status_sync.text()
+
+    assert status(worker) == "同步：尚未同步" and status(town) == "同步：还没有导入过批次"
+    patrol(worker)
+    made = worker.export(stick)
+    assert status(worker).startswith("同步：上次导出 ") and status(worker).endswith("等镇里回执")
+    town.take(made.path, approve_new=True)
+    apply_receipt(worker.store, write_receipt(town.store, town.keys, made.batch_id, stick))
+    assert status(worker).endswith("镇里已确认")
+    assert status(town).startswith("同步：最近导入 ")

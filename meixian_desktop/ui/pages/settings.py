@@ -252,7 +252,15 @@ class SettingsPage(QWidget):
         info.addRow(self.tr("设备编号"), QLabel(store.meta("device_id") or ""))
         public = store.meta("signing_public")
         shown = fingerprint(bytes.fromhex(public)) if public else ""
-        info.addRow(self.tr("密钥指纹"), QLabel(shown))
+        print_fingerprint = QLabel(f"<b style='font-size:16pt'>{shown}</b>")
+        print_fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        info.addRow(self.tr("密钥指纹"), print_fingerprint)
+        hint = QLabel(self.tr(
+            "网格员第一次交记录时，镇里会打电话或当面请你念这串指纹，核对一致才批准这台电脑。"
+            if not profile.is_town else
+            "网格员的资料包由这台电脑签名；网格员第一次导入时可以核对这串指纹。"))
+        hint.setWordWrap(True)
+        info.addRow("", hint)
         self.form = SettingsForm(store)
         self.villages = VillagesPanel(store)
         tabs = QTabWidget()
