@@ -392,3 +392,44 @@ def test_export_runs_off_the_gui_thread(qtbot, worker: Home, town: Home,
     page.export_to(connected)
     qtbot.waitUntil(lambda: "已导出" in page.message.text(), timeout=20000)
     assert len(list(connected.glob("*.mxsync"))) == 1 and states(page)["巡查"][1] == "1"
+
+
+def test_a_package_that_meets_an_edit_made_here_is_shown_to_the_worker_and_restorable(
+        qtbot, town: Home, worker: Home, connected: Path) -> None:
+    from meixian_desktop.core.households import Household
+    from meixian_desktop.store import households as household_store
+    from meixian_desktop.sync.package import export_package, import_package
+
+    stick = connected
+    patrol(worker)
+    town.take(worker.export(stick).path, approve_new=True)  # the laptop is approved
+    with town.store.transaction() as tx:
+        household_id = household_store.save_household(tx, Household(
+            village_id=town.village(ZHANGHAN), head_name="王建国", address="张韩村三组"))
+    (stick / "first").mkdir()
+    import_package(worker.store, worker.keys,
+                   export_package(town.store, town.keys, town.profile, stick / "first"))
+    page = page_of(qtbot, worker)
+    assert page.conflicts_box.isHidden()
+
+    def edit(home: Home, address: str) -> None:
+        with home.store.transaction() as tx:
+            tx.conn.execute("UPDATE households SET address = ?, hlc = ?, rev = rev + 1 "
+                            "WHERE id = ?", (address, tx.hlc(), household_id))
+
+    edit(worker, "张韩村三组18号")  # the worker corrects it in the village...
+    edit(town, "张韩村三组20号")  # ...and the town, later, from its own papers
+    (stick / "second").mkdir()
+    page.package_chosen(export_package(town.store, town.keys, town.profile, stick / "second"))
+    assert not page.conflicts_box.isHidden() and page.conflicts.list.count() == 1
+    address = worker.store.conn.execute("SELECT address FROM households WHERE id = ?",
+                                        (household_id,)).fetchone()[0]
+    assert address == "张韩村三组20号"  # the later clock won; the worker's version is kept
+    page.conflicts.list.setCurrentRow(0)
+    page.conflicts.restore_selected()  # the worker knows better: theirs goes back in
+    address = worker.store.conn.execute("SELECT address FROM households WHERE id = ?",
+                                        (household_id,)).fetchone()[0]
+    assert address == "张韩村三组18号"
+    assert record_state(worker.store, "households", household_id) == "pending"  # goes to town
+    page.refresh()
+    assert page.conflicts_box.isHidden()

@@ -170,11 +170,18 @@ class WorkerSyncPage(SyncPageBase):
         results_layout = QVBoxLayout(results_box)
         results_layout.addWidget(self.message)
         results_layout.addWidget(self.results, 1)
+        from meixian_desktop.ui.pages.sync_review import ConflictPanel
+
+        # A town package can meet an edit made here: the later clock won, the other is kept.
+        self.conflicts = ConflictPanel(store, profile.name)
+        self.conflicts_box = QGroupBox(self.tr("与镇里资料包冲突的记录（请核对）"))
+        QVBoxLayout(self.conflicts_box).addWidget(self.conflicts)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>" + self.tr("同步") + "</h2>"))
         layout.addWidget(self.banner)
         layout.addWidget(town_box)
         layout.addLayout(columns, 3)
+        layout.addWidget(self.conflicts_box, 2)
         layout.addWidget(results_box, 1)
         self.refresh()
 
@@ -197,6 +204,8 @@ class WorkerSyncPage(SyncPageBase):
             self.tr("网络同步：%1（在镇里网络范围内时自动发送）").replace("%1", hub) if hub else
             self.tr("网络同步：未填写镇里服务器地址（在“设置”里填写后，在镇里网络范围内会自动同步）"))
         self.sync_button.setEnabled(bool(hub and version))
+        self.conflicts.refresh()
+        self.conflicts_box.setVisible(bool(self.conflicts.items))
         self._show_states()
         self._show_batches()
 
