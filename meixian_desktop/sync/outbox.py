@@ -4,6 +4,7 @@ place in the sync cycle (待同步, 已导出, 已确认, 冲突)."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -149,6 +150,7 @@ def export_batch(store: Store, keys: DeviceKeys, profile: Profile, attachments_d
     name = batch_file_name(profile.name, datetime.now(), batch_id)
     path = write_batch(folder, manifest, payload, sender=keys,
                        town_encryption_public=town_encryption, name=name)
+    remove_stale_parts(folder)
     with store.transaction():  # only once the file is safely on the stick
         store.conn.execute(
             "INSERT INTO sync_batches(batch_id, created_at, seq_from, seq_to, records, "
@@ -163,6 +165,24 @@ def export_batch(store: Store, keys: DeviceKeys, profile: Profile, attachments_d
              for e in outgoing.envelopes])
     return Exported(path, batch_id, len(outgoing.envelopes), len(outgoing.attachments),
                     outgoing.counts)
+
+
+STALE_PART_SECONDS = 600
+
+
+def remove_stale_parts(folder: Path) -> list[Path]:
+    """Half-written batches an interrupted export left on the stick (they never import), once
+    they are older than any export still running; returns what was removed."""
+    removed = []
+    cutoff = time.time() - STALE_PART_SECONDS
+    for part in folder.glob("*.mxsync.part"):
+        try:
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
+                removed.append(part)
+        except OSError:
+            continue  # a read-only stick or a file in use: it harms nothing where it is
+    return removed
 
 
 def waiting_counts(store: Store) -> dict[str, int]:

@@ -270,3 +270,18 @@ def test_a_tombstone_without_its_parent_and_a_duplicate_photo_are_quarantined_no
     outcomes = [o.outcome for o in result.outcomes if o.table == "attachments"]
     assert sorted(outcomes) == [APPLIED, QUARANTINED]
     assert town.count("attachments") == 1 and town.count("findings", "1 = 1") == 0
+
+
+def test_an_export_clears_half_files_an_old_interrupted_export_left(worker: Home,
+                                                                    stick: Path) -> None:
+    import os
+    import time
+
+    old = stick / "李梅-20250301-0900-aaaaaa.mxsync.part"
+    old.write_bytes(b"PK half a batch")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    fresh = stick / "李梅-20250320-0900-bbbbbb.mxsync.part"  # maybe still being written
+    fresh.write_bytes(b"PK")
+    patrol(worker)
+    worker.export(stick)
+    assert not old.exists() and fresh.exists()
