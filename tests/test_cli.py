@@ -220,3 +220,15 @@ def test_a_worker_sets_up_from_the_town_package(tmp_path, capsys) -> None:
     assert main(["--home", str(tmp_path / "t2"), "setup", "--role", "town", "--name", "某镇",
                  "--town-package", str(package)]) == 1
     assert "镇级不需要导入资料包" in capsys.readouterr().err
+
+
+def test_building_the_command_line_loads_nothing_heavy() -> None:
+    """Every start of the window builds the whole parser: the hub's server, the printing and
+    sync stacks and even logging stay unloaded until a command needs them."""
+    code = ("import sys; from meixian_desktop.app import build_parser; "
+            "build_parser().parse_args(['--smoke']); "
+            "print(sorted(m for m in ('logging', 'uvicorn', 'starlette', 'reportlab', "
+            "'cryptography', 'pypdfium2', 'meixian_desktop.sync.container') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.strip() == "[]"

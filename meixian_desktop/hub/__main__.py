@@ -4,7 +4,6 @@ data folder to workers on the network."""
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
@@ -36,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def serve(paths: Paths, args: argparse.Namespace) -> int:
     """Run the hub on ``paths`` until stopped."""
+    import logging  # here, not at the top: every start of the app builds the hub's options
+
     import uvicorn
 
     from meixian_desktop.hub.app import Limits, create_app
