@@ -133,8 +133,10 @@ def export_batch(store: Store, keys: DeviceKeys, profile: Profile, attachments_d
     _signing, town_encryption = town_keys(store)
     outgoing = collect(store, attachments_dir, new_only=new_only, progress=progress)
     if not outgoing.envelopes:
-        raise NothingToSend("没有需要交给镇里的新记录。" if new_only else
-                        "所有记录都已经被镇里确认，没有需要同步的。")
+        sent_before = store.conn.execute("SELECT 1 FROM sync_batches LIMIT 1").fetchone()
+        raise NothingToSend("还没有要交给镇里的记录。" if sent_before is None else
+                            "没有需要交给镇里的新记录。" if new_only else
+                            "所有记录都已经被镇里确认，没有需要同步的。")
     batch_id = uuid7()
     created = now_iso()
     manifest = {

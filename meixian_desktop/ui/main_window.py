@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         from meixian_desktop.ui.pages.sync_page import make_sync_page
 
         page = make_sync_page(self.store, self.session.paths, self.profile, runner=self.runner)
+        page.changed.connect(self.refresh_sync_status)  # an export, a receipt, an import
         agent = self.sync_agent
         if agent is not None and hasattr(page, "sync_now"):
             page.sync_now.connect(agent.sync_now)
@@ -207,22 +208,9 @@ class MainWindow(QMainWindow):
         self.status_worker = QLabel(f"{self.profile.name}（{self.profile.role_label}）")
         self.status_sync = QLabel(self.tr("同步：尚未同步"))
         self.sync_agent = None
-        if self.profile.is_town:
-            last = self.store.conn.execute("SELECT max(imported_at) FROM imported_batches"
-                                           ).fetchone()[0]
-            self.status_sync.setText(self.tr("同步：最近导入 %1").replace(
-                "%1", str(last)[:16].replace("T", " ")) if last else self.tr("同步：还没有导入过批次"))
-        else:  # the worker's batches go out by themselves over a network
+        self.refresh_sync_status()
+        if not self.profile.is_town:  # the worker's batches go out by themselves over a network
             from meixian_desktop.ui.sync_agent import SyncAgent
-
-            last = self.store.conn.execute(
-                "SELECT created_at, acknowledged_at FROM sync_batches "
-                "ORDER BY created_at DESC LIMIT 1").fetchone()
-            if last is not None:
-                when = str(last[0])[5:16].replace("T", " ")
-                self.status_sync.setText(
-                    self.tr("同步：上次导出 %1，%2").replace("%1", when).replace(
-                        "%2", self.tr("镇里已确认") if last[1] else self.tr("等镇里回执")))
 
             self.sync_agent = SyncAgent(self.store, self.session.paths, self.profile,
                                         runner=self.runner, parent=self)
@@ -230,6 +218,11 @@ class MainWindow(QMainWindow):
         self.status_folder = QLabel(self.tr("数据：") + str(self.session.paths.data_dir))
         for label in (self.status_worker, self.status_sync, self.status_folder):
             bar.addPermanentWidget(label)
+
+    def refresh_sync_status(self) -> None:
+        from meixian_desktop.ui.sync_agent import batch_status
+
+        self.status_sync.setText(batch_status(self.store, town=self.profile.is_town))
 
     def add_action(self, menu: QMenu, text: str, handler: Callable[[], object],
                    keys: str = "") -> QAction:

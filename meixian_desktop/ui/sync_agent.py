@@ -20,6 +20,20 @@ FIRST_RETRY_MS = 30 * 1000  # after a failure, doubling up to MAX_RETRY_MS
 MAX_RETRY_MS = 30 * 60 * 1000
 
 
+def batch_status(store: Store, *, town: bool) -> str:
+    """The status bar's sync sentence from the database: the town's last import, or where the
+    worker's last batch stands."""
+    if town:
+        last = store.conn.execute("SELECT max(imported_at) FROM imported_batches").fetchone()[0]
+        return f"同步：最近导入 {str(last)[:16].replace('T', ' ')}" if last else "同步：还没有导入过批次"
+    row = store.conn.execute("SELECT created_at, acknowledged_at FROM sync_batches "
+                             "ORDER BY created_at DESC LIMIT 1").fetchone()
+    if row is None:
+        return "同步：尚未同步"
+    state = "镇里已确认" if row[1] else "等镇里回执"
+    return f"同步：上次导出 {str(row[0])[5:16].replace('T', ' ')}，{state}"
+
+
 class SyncAgent(QObject):
     """Checks the hub at start, every few minutes and on 立即同步; pushes when it answers."""
 
@@ -50,8 +64,8 @@ class SyncAgent(QObject):
     def sync_now(self) -> None:
         """Try now (the timer, or the user's 立即同步); one attempt at a time."""
         url = self.url
-        if not url:
-            self.status.emit("同步：用U盘（未填镇里服务器地址）")
+        if not url:  # USB sticks only: say where the last batch stands
+            self.status.emit(batch_status(self.store, town=False) + "（用U盘）")
             return
         if self.busy:
             return

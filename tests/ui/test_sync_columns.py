@@ -94,3 +94,17 @@ def test_the_status_bar_says_where_the_last_batch_stands(qtbot, homes) -> None:
     apply_receipt(worker.store, write_receipt(town.store, town.keys, made.batch_id, stick))
     assert status(worker).endswith("镇里已确认")
     assert status(town).startswith("同步：最近导入 ")
+
+
+def test_the_status_bar_follows_an_export_made_on_the_sync_page(qtbot, homes) -> None:
+    from meixian_desktop.ui.main_window import MainWindow
+    from meixian_desktop.ui.tasks import run_now
+
+    _town, worker, stick = homes
+    window = MainWindow(worker.session, worker.profile, runner=run_now)
+    qtbot.addWidget(window)
+    patrol(worker)
+    window.show_section("sync").export_to(stick)
+    assert window.status_sync.text().endswith("等镇里回执")
+    window.sync_agent.sync_now()  # no hub address: it keeps saying where the batch stands
+    assert window.status_sync.text().endswith("等镇里回执（用U盘）")

@@ -82,6 +82,8 @@ class SyncPageBase(QWidget):
     """What both roles' 同步 pages share: a message line, a results list, folder and file
     choosers that never block, and long work run off the GUI thread with a progress dialog."""
 
+    changed = Signal()  # some sync work finished: the window's status bar looks again
+
     def __init__(self, store: Store, paths: Paths, profile: Profile, runner: Runner,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,6 +177,7 @@ class SyncPageBase(QWidget):
             finish()
             done(result)
             self.refresh()
+            self.changed.emit()
 
         def failed(message: str) -> None:
             finish()
@@ -184,6 +187,7 @@ class SyncPageBase(QWidget):
                 self.say(self.tr("没有完成：") + message, ERROR)
                 self.add_result(self.tr("没有完成：") + message, ERROR)
             self.refresh()
+            self.changed.emit()
 
         self.runner(in_background, succeeded, failed)
 
