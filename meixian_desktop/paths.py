@@ -40,6 +40,11 @@ class Paths:
         return self.data_dir / "attachments"
 
     @property
+    def prints_dir(self) -> Path:
+        """The PDFs the app prints (each print is also in the audit log)."""
+        return self.data_dir / "prints"
+
+    @property
     def held_batches_dir(self) -> Path:
         """Batches from a new device, kept until the town approves it."""
         return self.data_dir / "sync" / "held"

@@ -178,8 +178,10 @@ def _number(value: float | None, unit: str) -> str:
     return f"{value:g}{unit}"
 
 
-def _finding(finding: Finding, kind: str) -> dict[str, str]:
-    categories = FINDING_CATEGORIES.get(kind)
+def _finding(finding: Finding, kind: str,
+             categories_by_kind: Mapping[str, CategorySet] = FINDING_CATEGORIES
+             ) -> dict[str, str]:
+    categories = categories_by_kind.get(kind)
     category = categories.label_of(finding.category) if categories else finding.category
     recheck = "，".join(p for p in (chinese_date(finding.recheck_date), finding.recheck_result)
                        if p)
@@ -192,7 +194,11 @@ def _finding(finding: Finding, kind: str) -> dict[str, str]:
     }
 
 
-def patrol_context(patrol: Patrol, villages: Mapping[str, str], privacy: Privacy) -> Context:
+def patrol_context(patrol: Patrol, villages: Mapping[str, str], privacy: Privacy,
+                   categories_by_kind: Mapping[str, CategorySet] = FINDING_CATEGORIES
+                   ) -> Context:
+    """A patrol sheet's fields; ``categories_by_kind`` with the town's own finding categories
+    (store.patrols.finding_categories) so they print by name."""
     times = "—".join(t for t in (patrol.start_time, patrol.end_time) if t)
     route = "→".join(p for p in (patrol.route_start, patrol.route_end) if p)
     return {
@@ -215,7 +221,7 @@ def patrol_context(patrol: Patrol, villages: Mapping[str, str], privacy: Privacy
             "notes": patrol.notes, "signature": patrol.signature or patrol.leader,
             "findings_count": f"{len(patrol.findings)}处" if patrol.findings else "未发现问题",
         },
-        "findings": [_finding(f, patrol.kind) for f in patrol.findings],
+        "findings": [_finding(f, patrol.kind, categories_by_kind) for f in patrol.findings],
     }
 
 
@@ -286,7 +292,8 @@ def _patrol_builder(kind: str) -> Callable[[Store, str, Privacy], Context]:
         if patrol.kind != kind:
             raise RecordNotFound(f"找不到编号为“{record_id}”的{KINDS.label_of(kind)}记录："
                                  f"这是一条{patrol.kind_label}记录。")
-        return patrol_context(patrol, village_names(store), privacy)
+        return patrol_context(patrol, village_names(store), privacy,
+                              patrol_store.finding_categories(store))
 
     return build
 

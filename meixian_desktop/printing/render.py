@@ -480,6 +480,7 @@ def render(template: Template, context: Mapping[str, Any], fonts: FontSet,
     pages = render_many(template, [("", context)], fonts, out, parts=parts)
     result = parts[0]
     result.pages = pages.pages
+    result.warnings[:0] = fonts.warnings  # e.g. no font that can be embedded
     return result
 
 

@@ -158,9 +158,18 @@ def save_visit(tx: Transaction, visit: Visit) -> str:
     return visit_id
 
 
-def refresh_due(tx: Transaction, household_id: str) -> None:
-    """Recompute when the household is next due a visit, from its tags and latest visit."""
+def visit_months(store: Store) -> tuple[int, int]:
+    """The visit intervals in months: (key-group households, the others)."""
+    return (int(settings_store.get(store, "visit_months_key_group")),
+            int(settings_store.get(store, "visit_months_other")))
+
+
+def refresh_due(tx: Transaction, household_id: str,
+                months: tuple[int, int] | None = None) -> None:
+    """Recompute when the household is next due a visit, from its tags and latest visit;
+    ``months`` (see visit_months) saves reading the settings again for each household."""
     store = tx.store
+    months_key_group, months_other = months or visit_months(store)
     row = store.conn.execute(
         "SELECT tags, created_at, next_visit_due FROM households WHERE id = ?", (household_id,)
     ).fetchone()
@@ -177,8 +186,7 @@ def refresh_due(tx: Transaction, household_id: str) -> None:
     due_on = next_visit_due(
         key_group, text_date(last[0]) if last else None, text_date(last[1]) if last else None,
         date.fromisoformat(row["created_at"][:10]),
-        months_key_group=settings_store.get(store, "visit_months_key_group"),
-        months_other=settings_store.get(store, "visit_months_other"),
+        months_key_group=months_key_group, months_other=months_other,
     ).isoformat()
     if due_on != row["next_visit_due"]:
         tx.conn.execute("UPDATE households SET next_visit_due = ? WHERE id = ?",
@@ -188,8 +196,9 @@ def refresh_due(tx: Transaction, household_id: str) -> None:
 def refresh_all_due(tx: Transaction) -> int:
     """After the visit-frequency settings change: recompute every household's due visit."""
     ids = [r[0] for r in tx.conn.execute("SELECT id FROM households WHERE deleted = 0")]
+    months = visit_months(tx.store)
     for household_id in ids:
-        refresh_due(tx, household_id)
+        refresh_due(tx, household_id, months)
     return len(ids)
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from meixian_desktop.core.errors import RecordInvalid, ValidationError
 from meixian_desktop.core.ids import uuid7
+from meixian_desktop.paths import Paths
 from meixian_desktop.store import drafts
 from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.database import Store, Transaction
@@ -117,12 +118,14 @@ class DraftingEditor(QDialog):
         if self.dirty and not self.save():
             return None
         record_id = str(self.raw_in["id"])
-        folder = self.store.path.parent / "prints"
+        paths: Paths | None = getattr(self, "paths", None)
+        folder = paths.prints_dir if paths is not None else self.store.path.parent / "prints"
         out = folder / f"{name}-{datetime.now():%Y%m%d-%H%M%S}-{record_id[-6:]}.pdf"
         actor = getattr(getattr(self, "profile", None), "name", "")
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            result = print_record(self.store, name, record_id, out, actor=actor)
+            # the town's own wording (a template in the config folder) as on the 打印 page
+            result = print_record(self.store, name, record_id, out, actor=actor,
+                                  config_dir=paths.config_dir if paths is not None else None)
         except (PrintError, TemplateError, FontFileError, StoreError) as exc:
             QMessageBox.warning(self, self.tr("无法打印"), exc.message)
             return None

@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
     def _make_mediation(self) -> QWidget:
         from meixian_desktop.ui.pages.mediation import MediationPage
 
-        page = MediationPage(self.store, self.profile)
+        page = MediationPage(self.store, self.profile, paths=self.session.paths)
         page.model.modelReset.connect(self.refresh_today)
         return page
 

@@ -35,6 +35,7 @@ from meixian_desktop.core.mediation import (
 )
 from meixian_desktop.core.mediation_forms import timeline
 from meixian_desktop.core.profile import Profile
+from meixian_desktop.paths import Paths
 from meixian_desktop.store import mediation as case_store
 from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store, Transaction
@@ -96,9 +97,11 @@ class CaseEditor(DraftingEditor):
     draft_kind = DRAFT_KIND
 
     def __init__(self, store: Store, profile: Profile, raw: dict[str, Any], *,
-                 today: date | None = None, parent: QWidget | None = None) -> None:
+                 today: date | None = None, paths: Paths | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(store, raw, today=today, parent=parent)
         self.profile = profile
+        self.paths = paths  # for printing: the prints folder and the town's own templates
         self.status = "registered"
         self.history: list[dict[str, Any]] = []
         self._build()

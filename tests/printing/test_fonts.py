@@ -66,3 +66,12 @@ def test_the_font_set_in_settings_is_used_and_a_broken_one_is_named(store, tmp_p
     settings.put(store, "print_font_file", str(tmp_path / "gone.ttf"))
     with pytest.raises(FontFileError, match="gone.ttf"):
         print_record(store, "river_patrol", river_patrol(store), out, actor="李梅")
+
+
+def test_one_print_says_when_no_font_can_be_embedded(store, tmp_path) -> None:
+    from meixian_desktop.printing.fonts import CID_WARNING
+
+    fonts = find_fonts(dirs=[tmp_path], table=[])  # a machine without any Chinese font file
+    result = print_record(store, "supervision_order", full_order(store), tmp_path / "o.pdf",
+                          actor="李梅", fonts=fonts)
+    assert CID_WARNING in result.messages()

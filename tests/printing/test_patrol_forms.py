@@ -116,3 +116,15 @@ def test_demo_patrols_of_each_kind_print(session, tmp_path) -> None:
             "SELECT id FROM patrols WHERE kind = ? AND deleted = 0 LIMIT 1", (kind,)).fetchone()[0]
         out, pages = _print(session.store, form, record, tmp_path)
         assert pages >= 1 and out.stat().st_size > 1000
+
+
+def test_a_category_the_town_added_prints_by_its_name(store: Store, tmp_path: Path) -> None:
+    code = "private_dock"
+    with store.transaction() as tx:
+        patrol_store.add_category(tx, "river", code, "私建码头")
+    patrol_id = _save(store, Patrol(
+        "river", date(2025, 3, 5), "李梅", (village_id(store),), river_name="汨罗江",
+        findings=(Finding(code, "岸边新搭了码头", place="3号桩", action="registered"),)))
+    out, _pages = _print(store, "river_patrol", patrol_id, tmp_path)
+    text = pdf_text(out)
+    assert "私建码头" in text and code not in text

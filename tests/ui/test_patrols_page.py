@@ -315,3 +315,20 @@ def test_print_a_patrol_from_its_editor(qtbot, page, tmp_path, monkeypatch) -> N
     assert "河道巡查记录表" in text and "三里港至石塘段" in text and "电鱼" in text
     assert audit.recent(page.list.store)[0].action == "print"
     assert "已生成 PDF" in editor.draft_label.text()
+
+
+def test_an_editor_prints_with_the_towns_own_template(qtbot, page, tmp_path) -> None:
+    from pypdf import PdfReader
+
+    from meixian_desktop.paths import resource
+
+    paths = page.list.paths
+    shipped = resource("river_patrol.toml", kind="forms").read_text(encoding="utf-8")
+    own = paths.config_dir / "forms" / "river_patrol.toml"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.write_text(shipped.replace('title = "河道巡查记录表"', 'title = "梅仙镇河道巡查记录表"'),
+                   encoding="utf-8")
+    editor = river_patrol(page, tmp_path)
+    out = editor.print_form("river_patrol")
+    assert out is not None and out.parent == paths.prints_dir
+    assert "梅仙镇河道巡查记录表" in "".join(p.extract_text() for p in PdfReader(out).pages)

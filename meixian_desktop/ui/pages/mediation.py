@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QWidget
 from meixian_desktop.core.mediation import CATEGORIES, RISK_TAGS, STATUSES
 from meixian_desktop.core.mediation_forms import case_to_raw
 from meixian_desktop.core.profile import Profile
+from meixian_desktop.paths import Paths
 from meixian_desktop.store import mediation as case_store
 from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store
@@ -25,10 +26,11 @@ class MediationPage(RecordListPage):
     village, risk and overdue, searched by party name, ID number, case number or text."""
 
     def __init__(self, store: Store, profile: Profile, *, today: date | None = None,
-                 parent: QWidget | None = None) -> None:
+                 paths: Paths | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.profile = profile
+        self.paths = paths
         self._today = today
         self.setup_list(self.tr("搜索：当事人姓名、身份证号、案号、纠纷事实…（Ctrl+F）"),
                         self.new_case)
@@ -69,7 +71,8 @@ class MediationPage(RecordListPage):
         self.show_count(self.tr("件纠纷"))
 
     def open_editor(self, raw: dict[str, Any]) -> CaseEditor:
-        editor = CaseEditor(self.store, self.profile, raw, today=self.today(), parent=self)
+        editor = CaseEditor(self.store, self.profile, raw, today=self.today(), paths=self.paths,
+                            parent=self)
         self.track(editor)
         return editor
 

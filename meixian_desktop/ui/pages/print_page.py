@@ -219,7 +219,7 @@ class PrintPage(QWidget):
 
     # -- running it -------------------------------------------------------------------------
     def _out_path(self, stem: str) -> Path:
-        folder = self.paths.data_dir / "prints"
+        folder = self.paths.prints_dir
         return folder / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}.pdf"
 
     def _run(self, work: Callable[[Store, Progress], Rendered], out: Path, title: str) -> None:
