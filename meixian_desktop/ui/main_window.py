@@ -69,8 +69,6 @@ class MainWindow(QMainWindow):
         for section in SECTIONS:
             self.nav.addItem(section.label)
         self.nav.currentRowChanged.connect(self._show_section)
-        self.nav.itemClicked.connect(  # a click on the section already open refreshes it
-            lambda _item: self._page_shown(self.stack.currentWidget()))
         body = QWidget()
         layout = QHBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -128,7 +126,8 @@ class MainWindow(QMainWindow):
         from meixian_desktop.ui.pages.patrols import PatrolPage
 
         page = PatrolPage(self.store, self.session.paths, self.profile)
-        page.list.model.modelReset.connect(self.refresh_today)
+        # 今日待办 looks again when a record is saved, not at every search keystroke
+        page.list.records_changed.connect(self.refresh_today)
         return page
 
     def _make_print(self) -> QWidget:
@@ -141,6 +140,7 @@ class MainWindow(QMainWindow):
 
         page = make_sync_page(self.store, self.session.paths, self.profile, runner=self.runner)
         page.changed.connect(self.refresh_sync_status)  # an export, a receipt, an import
+        page.changed.connect(self.refresh_today)
         agent = self.sync_agent
         if agent is not None and hasattr(page, "sync_now"):
             page.sync_now.connect(agent.sync_now)
@@ -151,21 +151,21 @@ class MainWindow(QMainWindow):
         from meixian_desktop.ui.pages.mediation import MediationPage
 
         page = MediationPage(self.store, self.profile, paths=self.session.paths)
-        page.model.modelReset.connect(self.refresh_today)
+        page.records_changed.connect(self.refresh_today)
         return page
 
     def _make_visits(self) -> QWidget:
         from meixian_desktop.ui.pages.visits import VisitPage
 
         page = VisitPage(self.store, self.session.paths, self.profile)
-        page.model.modelReset.connect(self.refresh_today)
+        page.records_changed.connect(self.refresh_today)
         return page
 
     def _make_orders(self) -> QWidget:
         from meixian_desktop.ui.pages.orders import OrderPage
 
         page = OrderPage(self.store, self.session.paths, self.profile)
-        page.model.modelReset.connect(self.refresh_today)
+        page.records_changed.connect(self.refresh_today)
         return page
 
     def refresh_today(self) -> None:

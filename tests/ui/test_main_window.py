@@ -129,3 +129,21 @@ def test_open_record_opens_an_order_and_audits_it(qtbot, session) -> None:
     assert opened is not None and opened.minor_name.text() == "𠮷小明"
     trail = order_store.audit_trail(session.store, editor.saved_id)
     assert [(e.actor, e.action) for e in trail] == [("李梅", "change"), ("李梅", "view")]
+
+
+def test_todays_list_is_gathered_again_after_a_save_not_at_each_search(qtbot, session,
+                                                                        monkeypatch) -> None:
+    from meixian_desktop.ui.pages.today import TodayPage
+
+    window = make_window(qtbot, session)
+    gathered: list[int] = []
+    monkeypatch.setattr(TodayPage, "refresh", lambda self: gathered.append(1))
+    visits = window.show_section("visit")
+    for text in ("王", "王建", "王建国"):  # the search box settling after each keystroke
+        visits.search.setText(text)
+        visits.apply_filter()
+    assert gathered == []
+    visits.records_changed.emit()  # what a saved household or visit sends
+    assert gathered == [1]
+    window.show_section("today")  # and coming back to 今日待办
+    assert gathered == [1, 1]

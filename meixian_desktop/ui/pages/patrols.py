@@ -206,6 +206,7 @@ class PatrolList(RecordListPage):
             self.message.setText(exc.message)
             return
         self.refresh()
+        self.records_changed.emit()
 
 
 class MemberDialog(QDialog):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,6 +23,8 @@ class RecordListPage(QWidget):
     """Base of the 巡查, 走访 and 监护令 lists. Subclasses call ``setup_list()`` and give
     ``apply_filter()``; editors opened through ``track()`` refresh the list when saved and
     keep the draft banners right when closed."""
+
+    records_changed = Signal()  # a record was saved or deleted here: 今日待办 looks again
 
     def setup_list(self, placeholder: str, on_new: Callable[[], object]) -> None:
         self.editors: list[DraftingEditor] = []
@@ -113,6 +115,7 @@ class RecordListPage(QWidget):
         """Show an editor; saving refreshes the list, closing updates the draft banners."""
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(lambda _id: self.refresh())
+        editor.saved.connect(lambda _id: self.records_changed.emit())
         editor.finished.connect(lambda _code, e=editor: self._closed(e))
         self.editors.append(editor)
         editor.show()

@@ -63,6 +63,10 @@ class TodayPage(QWidget):
     def today(self) -> date:
         return self._today or date.today()
 
+    def shown(self) -> None:
+        """Coming back to the page: gather again (records may have come in meanwhile)."""
+        self.refresh()
+
     def refresh(self) -> None:
         """Gather the due items (off the GUI thread, on its own connection, when the runner is
         a background one) and show them when they arrive."""
