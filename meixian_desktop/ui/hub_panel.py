@@ -113,7 +113,7 @@ class HubPanel(QGroupBox):
                 address = line.split("listening on", 1)[1].strip()
                 self.state.setText(self.tr("运行中：网格员在“设置”里填 %1（把 0.0.0.0 换成本机的"
                                            "局域网地址）。").replace("%1", address))
-            elif line.strip():
+            elif "POST /v1/batches" in line:  # a batch came in (not every health check)
                 self.refresh()
 
     def _stopped(self, code: int, _status: object) -> None:

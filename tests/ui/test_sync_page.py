@@ -438,3 +438,35 @@ def test_a_package_that_meets_an_edit_made_here_is_shown_to_the_worker_and_resto
     assert record_state(worker.store, "households", household_id) == "pending"  # goes to town
     page.refresh()
     assert page.conflicts_box.isHidden()
+
+
+def test_a_review_list_keeps_the_chosen_entry_when_it_refreshes(qtbot, town: Home) -> None:
+    from PySide6.QtWidgets import QListWidget
+
+    from meixian_desktop.ui.pages.sync_review import fill_review_list
+
+    view = QListWidget()
+    qtbot.addWidget(view)
+    rows = [(n, "patrols", f"第{n}条", "李梅", "2025-03-20T10:00:00+08:00") for n in (1, 2, 3)]
+    shown: list[int] = []
+    fill_review_list(view, town.store, rows, shown.append)
+    assert view.currentRow() == 0 and shown == [0]
+    view.setCurrentRow(2)
+    fill_review_list(view, town.store, [rows[0], *rows], shown.append)  # one more came in
+    assert view.currentItem().text().startswith("巡查：第3条") and shown[-1] == 3
+    fill_review_list(view, town.store, rows[:1], shown.append)  # the chosen one was settled
+    assert view.currentRow() == 0
+
+
+def test_the_town_page_refreshes_while_the_hub_runs_only_when_something_came_in(
+        qtbot, town: Home, worker: Home, connected: Path, monkeypatch) -> None:
+    page = page_of(qtbot, town)
+    refreshed: list[int] = []
+    monkeypatch.setattr(TownSyncPage, "refresh", lambda self: refreshed.append(1))
+    page.refresh_if_new()
+    page.refresh_if_new()  # nothing new: no rebuild
+    assert refreshed == [1]
+    patrol(worker)
+    town.take(worker.export(connected).path)  # held for approval, as an upload would be
+    page.refresh_if_new()
+    assert refreshed == [1, 1]

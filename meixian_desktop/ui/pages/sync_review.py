@@ -3,6 +3,7 @@ one) and 隔离 (records not imported, with the reason)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -84,6 +85,30 @@ def describe(row: dict[str, Any]) -> str:
     return str(row.get("id", ""))[-6:]
 
 
+def fill_review_list(view: QListWidget, store: Store,
+                     rows: list[tuple[int, str, str, str, str]],
+                     chosen: Callable[[int], None]) -> None:
+    """One line per (id, table, name, worker, at); the entry chosen before stays chosen (a
+    refresh while the hub runs must not throw the clerk back to the first one)."""
+    before = view.currentItem().data(ID_ROLE) if view.currentItem() is not None else None
+    labels = kind_labels(store)
+    view.blockSignals(True)
+    view.clear()
+    keep = 0
+    for number, (entry_id, table, name, worker, at) in enumerate(rows):
+        item = QListWidgetItem(f"{labels.get(table, table)}：{name}（{worker}的批次，"
+                               f"{short_time(at)}）")
+        item.setData(ID_ROLE, entry_id)
+        view.addItem(item)
+        keep = number if entry_id == before else keep
+    view.blockSignals(False)
+    if rows:
+        view.setCurrentRow(keep)
+        chosen(keep)
+    else:
+        chosen(-1)
+
+
 class ConflictPanel(QWidget):
     """Open conflicts, the two versions side by side, restore or keep."""
 
@@ -123,21 +148,10 @@ class ConflictPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        labels = kind_labels(self.store)
         self.items = review.conflicts(self.store)
-        self.list.clear()
-        for conflict in self.items:
-            name = describe(conflict.current or conflict.lost)
-            item = QListWidgetItem(self.tr("%1：%2（%3的批次，%4）")
-                                   .replace("%1", labels.get(conflict.table, conflict.table))
-                                   .replace("%2", name).replace("%3", conflict.worker)
-                                   .replace("%4", short_time(conflict.at)))
-            item.setData(ID_ROLE, conflict.id)
-            self.list.addItem(item)
-        if self.items:
-            self.list.setCurrentRow(0)
-        else:
-            self._chosen(-1)
+        fill_review_list(self.list, self.store, [
+            (c.id, c.table, describe(c.current or c.lost), c.worker, c.at) for c in self.items],
+            self._chosen)
 
     def _chosen(self, row: int) -> None:
         conflict = self.items[row] if 0 <= row < len(self.items) else None
@@ -222,21 +236,9 @@ class QuarantinePanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        labels = kind_labels(self.store)
         self.items = review.quarantined(self.store)
-        self.list.clear()
-        for record in self.items:
-            item = QListWidgetItem(self.tr("%1：%2（%3的批次，%4）")
-                                   .replace("%1", labels.get(record.table, record.table))
-                                   .replace("%2", describe(record.row))
-                                   .replace("%3", record.worker)
-                                   .replace("%4", short_time(record.at)))
-            item.setData(ID_ROLE, record.id)
-            self.list.addItem(item)
-        if self.items:
-            self.list.setCurrentRow(0)
-        else:
-            self._chosen(-1)
+        fill_review_list(self.list, self.store, [
+            (r.id, r.table, describe(r.row), r.worker, r.at) for r in self.items], self._chosen)
 
     def _chosen(self, row: int) -> None:
         record = self.items[row] if 0 <= row < len(self.items) else None

@@ -102,7 +102,7 @@ class TownSyncPage(SyncPageBase):
         from meixian_desktop.ui.hub_panel import HubPanel
 
         self.hub = HubPanel(store, paths)
-        self.hub.poll.timeout.connect(self.refresh)  # what the hub took in shows here too
+        self.hub.poll.timeout.connect(self.refresh_if_new)  # what the hub took in shows here
         self.tabs.addTab(self.hub, self.tr("网络同步"))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>" + self.tr("同步（镇级）") + "</h2>"))
@@ -211,6 +211,15 @@ class TownSyncPage(SyncPageBase):
         return tab
 
     # -- what is shown --------------------------------------------------------------------------
+    def refresh_if_new(self) -> None:
+        """While the hub runs: refresh only when a batch came in or a device is waiting."""
+        seen = self.store.conn.execute(
+            "SELECT (SELECT max(imported_at) FROM imported_batches), "
+            "(SELECT count(*) FROM held_batches), (SELECT count(*) FROM devices)").fetchone()
+        if tuple(seen) != getattr(self, "_seen", None):
+            self._seen = tuple(seen)
+            self.refresh()
+
     def refresh(self) -> None:
         self.show_history()
         known = devices.all_devices(self.store)
