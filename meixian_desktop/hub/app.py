@@ -33,6 +33,7 @@ log = logging.getLogger("meixian.hub")
 RECEIPT_TYPE = "application/vnd.meixian.receipt"
 PACKAGE_TYPE = "application/vnd.meixian.package"
 UPLOAD_NAME = "网络上传.mxsync"
+PACKAGE_VERSION_HEADER = "x-meixian-package-version"  # the worker's: 304 when it is current
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,10 @@ def create_app(paths: Paths, limits: Limits | None = None) -> Starlette:
         if not hub.allowed(_caller(request, device)):
             return _logged(request, started, _error(429, "请求太频繁，请稍后再试。",
                                                     **{"Retry-After": "60"}), device)
-        data = await run_in_threadpool(_package, hub)
+        have = request.headers.get(PACKAGE_VERSION_HEADER, "")
+        data = await run_in_threadpool(_package, hub, have)
+        if data == b"":  # the device has this package already
+            return _logged(request, started, Response(status_code=304), device)
         if data is None:
             return _logged(request, started, _error(
                 503, "镇里服务器正忙，稍后会自动重试。",
@@ -190,22 +194,22 @@ def _check_device(hub: _Hub, request: Request) -> str:
                                     dict(request.headers), hub.nonces, hub.guard)
 
 
-def _package(hub: _Hub) -> bytes | None:
-    """A fresh town package (it writes a clock stamp: one writer at a time); None when busy."""
+def _package(hub: _Hub, have: str) -> bytes | None:
+    """The town package; b"" when ``have`` is already its version, None when the database is
+    busy. Made by reading only, so it does not wait for the one writer."""
     from meixian_desktop.store import profile as profile_store
-    from meixian_desktop.sync.package import export_package
+    from meixian_desktop.sync.package import export_package, package_version
 
-    if not hub.writer.acquire(timeout=hub.limits.writer_wait):
-        return None
     try:
-        with Store.open(hub.paths.database) as store, tempfile.TemporaryDirectory() as folder:
+        with Store.open(hub.paths.database, readonly=True) as store:
+            if have and have == package_version(store):
+                return b""
             profile = profile_store.load(store)
             assert profile is not None and profile.is_town
-            return export_package(store, hub.keys, profile, Path(folder)).read_bytes()
+            with tempfile.TemporaryDirectory() as folder:
+                return export_package(store, hub.keys, profile, Path(folder)).read_bytes()
     except StorageUnavailable:
         return None
-    finally:
-        hub.writer.release()
 
 
 def _caller(request: Request, device: str) -> str:

@@ -216,10 +216,15 @@ def _fetch_package(store: Store, keys: DeviceKeys, base: str, result: Pushed,
 
     path = "/v1/town-package"
     headers = signed_headers(keys, store.device_id(), "GET", path)
+    current = store.meta("town_package_version")
+    if current:  # the hub answers 304 when nothing changed: no download, nothing re-applied
+        headers["X-Meixian-Package-Version"] = current
     try:
         status, _headers, body = _request(base + path, headers=headers, timeout=timeout)
     except HubUnreachable:
         result.reachable = False
+        return
+    if status == 304:
         return
     if status != 200:
         if status != 403:  # not approved yet: nothing to say beyond the batch lines

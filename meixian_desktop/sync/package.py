@@ -86,6 +86,14 @@ def assigned_records(store: Store, village_codes: tuple[str, ...]) -> list[dict[
     return out
 
 
+def package_version(store: Store) -> str:
+    """What the package would hold, as a version that grows with it, read without writing: the
+    town's last clock stamp (any record it wrote or took in) and its last device decision (a
+    newly approved laptop gets its own section). Two exports with nothing between are equal."""
+    decided = store.conn.execute("SELECT max(decided_at) FROM devices").fetchone()[0]
+    return f"{store.meta('hlc_last') or ''}|{decided or ''}"
+
+
 def export_package(store: Store, town: DeviceKeys, profile: Profile, folder: Path) -> Path:
     """Write the town package into ``folder``: one file for every worker."""
     if not profile.is_town:
@@ -106,8 +114,7 @@ def export_package(store: Store, town: DeviceKeys, profile: Profile, folder: Pat
                               device.device_id.encode())
         sections[device.device_id] = {"sealing": header,
                                       "data": base64.b64encode(sealed).decode("ascii")}
-    with store.transaction() as tx:
-        version = tx.hlc()  # later than anything this town has written
+    version = package_version(store)
     manifest = {"version": version, "town_device_id": store.device_id(),
                 "town_name": profile.town_name, "created_at": now_iso(),
                 "town_encryption_public_hex": town.encryption_public.hex(),

@@ -252,3 +252,24 @@ def test_a_town_package_request_that_does_not_prove_the_device_is_refused(
     status, _headers, body = request(hub.url + PACKAGE, headers=make[case]())
 
     assert (status, expected[case][1] in error_of(body)) == (expected[case][0], True), body
+
+
+def test_a_device_with_the_current_package_gets_304_and_downloads_nothing(
+        town: Home, worker: Home, hub: Hub, tmp_path: Path) -> None:
+    approve(town, worker)
+    fresh = signed_headers(worker.keys, worker.store.device_id(), "GET", PACKAGE)
+    status, _headers, body = request(hub.url + PACKAGE, headers=fresh)
+    package = tmp_path / "first.mxref"
+    package.write_bytes(body)
+    version = import_package(worker.store, worker.keys, package).version
+
+    again = {**signed_headers(worker.keys, worker.store.device_id(), "GET", PACKAGE),
+             "X-Meixian-Package-Version": version}
+    status, _headers, body = request(hub.url + PACKAGE, headers=again)
+    assert status == 304 and body == b""
+
+    patrol(town, "镇里新登记的巡查")  # the town writes: the package grows a newer version
+    newer = {**signed_headers(worker.keys, worker.store.device_id(), "GET", PACKAGE),
+             "X-Meixian-Package-Version": version}
+    status, _headers, body = request(hub.url + PACKAGE, headers=newer)
+    assert status == 200 and body
