@@ -26,6 +26,10 @@ class Progress:
         self._on_step = on_step
         self._cancel = threading.Event()
 
+    def report_to(self, on_step: Callable[[int, int, str], None]) -> None:
+        """Where steps go from now on (a dialog made after the work was handed this object)."""
+        self._on_step = on_step
+
     def step(self, done: int, total: int, text: str = "") -> None:
         self.check()
         if self._on_step is not None:
@@ -41,8 +45,3 @@ class Progress:
     def check(self) -> None:
         if self._cancel.is_set():
             raise Cancelled()
-
-
-def silent() -> Progress:
-    """Progress that reports nowhere and is never cancelled."""
-    return Progress()

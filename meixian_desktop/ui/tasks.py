@@ -7,6 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from meixian_desktop.core.progress import Progress
+from meixian_desktop.store.database import Store
 
 Runner = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[str], None]], None]
 
@@ -68,3 +72,54 @@ def run_now(
         on_error(getattr(exc, "message", None) or str(exc))
     else:
         on_done(result)
+
+
+class _Relay(QObject):
+    """Carries progress from the worker thread to the dialog on the GUI thread."""
+
+    stepped = Signal(int, int, str)
+
+
+def run_with_progress(parent: QWidget, runner: Runner, database: Any, title: str,
+                      work: Callable[[Store, Progress], Any], done: Callable[[Any], None],
+                      failed: Callable[[str], None], progress: Progress, *,
+                      cancellable: bool = True,
+                      describe: Callable[[int, int, str], str] | None = None) -> None:
+    """Run ``work`` on its own connection to ``database`` through ``runner`` (off the GUI
+    thread), with a progress dialog that can cancel it through ``progress``; ``done`` or
+    ``failed`` get the outcome on the GUI thread, after the dialog is gone."""
+    relay = _Relay(parent)
+    dialog = QProgressDialog(title + "…", parent.tr("取消") if cancellable else "", 0, 0, parent)
+    if not cancellable:
+        dialog.setCancelButton(None)
+    dialog.setWindowTitle(title)
+    dialog.setMinimumDuration(300)
+    progress.report_to(relay.stepped.emit)
+    dialog.canceled.connect(progress.cancel)
+
+    def show_step(done_count: int, total: int, text: str) -> None:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done_count, max(total, 1)))
+        dialog.setLabelText(describe(done_count, total, text) if describe is not None
+                            else f"{title}：{text}" if text else title)
+
+    relay.stepped.connect(show_step)
+
+    def in_background() -> Any:
+        with Store.open(database) as own:
+            return work(own, progress)
+
+    def finish() -> None:
+        dialog.reset()
+        dialog.deleteLater()
+        relay.deleteLater()
+
+    def succeeded(result: Any) -> None:
+        finish()
+        done(result)
+
+    def went_wrong(message: str) -> None:
+        finish()
+        failed(message)
+
+    runner(in_background, succeeded, went_wrong)

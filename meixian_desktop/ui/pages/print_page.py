@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,15 +31,9 @@ from meixian_desktop.printing.batch import Candidate, candidates, print_records
 from meixian_desktop.printing.forms import FormInfo, form_infos
 from meixian_desktop.printing.render import Rendered
 from meixian_desktop.store.database import Store
-from meixian_desktop.ui.tasks import Runner, run_in_background
+from meixian_desktop.ui.tasks import Runner, run_in_background, run_with_progress
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-
-
-class _Relay(QObject):
-    """Carries progress from the worker thread to the dialog on the GUI thread."""
-
-    stepped = Signal(int, int, str)
 
 
 def _first_of_month(day: date) -> date:
@@ -225,40 +218,21 @@ class PrintPage(QWidget):
     def _run(self, work: Callable[[Store, Progress], Rendered], out: Path, title: str) -> None:
         """Run ``work`` on its own connection off the GUI thread, with a cancellable progress
         dialog; the finished PDF opens in the preview."""
-        relay = _Relay(self)
-        dialog = QProgressDialog(self.tr("正在生成 PDF…"), self.tr("取消"), 0, 0, self)
-        dialog.setWindowTitle(title)
-        dialog.setMinimumDuration(300)
-        progress = self.progress = Progress(relay.stepped.emit)
-        dialog.canceled.connect(progress.cancel)
+        progress = self.progress = Progress()
 
-        def show_step(done: int, total: int, text: str) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-            dialog.setLabelText(self.tr("%1：第 %2 / %3 份")
-                                .replace("%1", text).replace("%2", str(done + 1))
-                                .replace("%3", str(total)))
-
-        relay.stepped.connect(show_step)
-        database = self.store.path
-
-        def in_background() -> Rendered:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            with Store.open(database) as own:
-                return work(own, progress)
-
-        def done(result: Rendered) -> None:
-            dialog.reset()
-            self._show(out, title, result)
+        def describe(done: int, total: int, text: str) -> str:
+            return (self.tr("%1：第 %2 / %3 份").replace("%1", text)
+                    .replace("%2", str(done + 1)).replace("%3", str(total)))
 
         def failed(message: str) -> None:
-            dialog.reset()
             if progress.cancelled:
                 self.problem.setText(Cancelled().message)
                 return
             QMessageBox.warning(self, self.tr("无法打印"), message)
 
-        self.runner(in_background, done, failed)
+        run_with_progress(self, self.runner, self.store.path, title, work,
+                          lambda result: self._show(out, title, result), failed, progress,
+                          describe=describe)
 
     def _show(self, out: Path, title: str, result: Rendered) -> None:
         from meixian_desktop.ui.print_preview import PrintPreview

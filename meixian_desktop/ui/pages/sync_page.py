@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressDialog,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -28,7 +27,7 @@ from meixian_desktop.core.profile import Profile
 from meixian_desktop.core.progress import Cancelled, Progress
 from meixian_desktop.paths import Paths
 from meixian_desktop.store.database import Store
-from meixian_desktop.ui.tasks import Runner, run_in_background
+from meixian_desktop.ui.tasks import Runner, run_in_background, run_with_progress
 
 OK, INFO, ERROR = "ok", "info", "error"
 TONES = {OK: "#1b5e20", INFO: "#0d47a1", ERROR: "#b00020"}
@@ -70,12 +69,6 @@ def files_in(paths: Iterable[Path], suffix: str) -> list[Path]:
         elif path.is_file():
             found.append(path)
     return found
-
-
-class _Relay(QObject):
-    """Carries progress from the worker thread to the dialog on the GUI thread."""
-
-    stepped = Signal(int, int, str)
 
 
 class SyncPageBase(QWidget):
@@ -147,40 +140,14 @@ class SyncPageBase(QWidget):
             done: Callable[[Any], None], *, cancellable: bool = True) -> None:
         """Run ``work`` on its own connection off the GUI thread, with a progress dialog;
         ``done`` gets its result on the GUI thread. Failures become a message on the page."""
-        relay = _Relay(self)
-        dialog = QProgressDialog(title + "…", self.tr("取消") if cancellable else "", 0, 0, self)
-        if not cancellable:
-            dialog.setCancelButton(None)
-        dialog.setWindowTitle(self.tr("同步"))
-        dialog.setMinimumDuration(300)
-        progress = self.progress = Progress(relay.stepped.emit)
-        dialog.canceled.connect(progress.cancel)
-
-        def show_step(done_count: int, total: int, text: str) -> None:
-            dialog.setMaximum(max(total, 1))
-            dialog.setValue(min(done_count, max(total, 1)))
-            dialog.setLabelText(f"{title}：{text}" if text else title)
-
-        relay.stepped.connect(show_step)
-        database = self.store.path
-
-        def in_background() -> Any:
-            with Store.open(database) as own:
-                return work(own, progress)
-
-        def finish() -> None:
-            dialog.reset()
-            dialog.deleteLater()
-            relay.deleteLater()
+        progress = self.progress = Progress()
 
         def succeeded(result: Any) -> None:
-            finish()
             done(result)
             self.refresh()
             self.changed.emit()
 
         def failed(message: str) -> None:
-            finish()
             if progress.cancelled:
                 self.say(Cancelled().message + self.tr("没有写入任何东西。"), INFO)
             else:
@@ -189,7 +156,8 @@ class SyncPageBase(QWidget):
             self.refresh()
             self.changed.emit()
 
-        self.runner(in_background, succeeded, failed)
+        run_with_progress(self, self.runner, self.store.path, title, work, succeeded, failed,
+                          progress, cancellable=cancellable)
 
     def shown(self) -> None:
         self.refresh()
