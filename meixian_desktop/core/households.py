@@ -11,7 +11,12 @@ from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems
 from meixian_desktop.core.geo import parse_number
 from meixian_desktop.core.patrols import parse_date, parse_time
-from meixian_desktop.core.validation import ID_BIRTH_EARLIEST, check_id_number, check_phone
+from meixian_desktop.core.validation import (
+    ID_BIRTH_EARLIEST,
+    age_on,
+    check_id_number,
+    check_phone,
+)
 
 TAGS = categories("household_tag", "重点人群", [
     ("dibao", "低保"), ("tekun", "特困"), ("monitored", "防返贫监测户"),
@@ -107,8 +112,7 @@ class Member:
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None or day < self.birth_date:
             return None
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - int(before_birthday)
+        return age_on(self.birth_date, day)
 
 
 @dataclass(frozen=True)

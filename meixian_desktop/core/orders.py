@@ -11,7 +11,7 @@ from typing import Any
 from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems, ValidationError
 from meixian_desktop.core.patrols import StatusChange, parse_date
-from meixian_desktop.core.validation import check_id_number, check_phone
+from meixian_desktop.core.validation import age_on, check_id_number, check_phone
 
 FACTS = categories("order_fact", "监护失职情形", [
     ("absent_migrant", "外出务工疏于陪伴"),
@@ -132,7 +132,7 @@ class SupervisionOrder:
     def minor_age_on(self, day: date) -> int | None:
         if self.minor_birth_date is None:
             return None
-        return _age(self.minor_birth_date, day)
+        return age_on(self.minor_birth_date, day)
 
 
 # -- the lifecycle ----------------------------------------------------------------------------
@@ -173,13 +173,6 @@ def transition(status: str, target: str, by: str, note: str = "", at: datetime |
 def _text(raw: dict[str, Any], key: str) -> str:
     value = raw.get(key)
     return "" if value is None else str(value).strip()
-
-
-def _age(birth: date, day: date) -> int:
-    years = day.year - birth.year
-    if (day.month, day.day) < (birth.month, birth.day):
-        years -= 1
-    return years
 
 
 def pseudonym_of(name: str) -> str:
@@ -278,7 +271,7 @@ def _minor(raw: dict[str, Any], issue_date: date | None, today: date, problems: 
     if birth is not None and issue_date is not None:
         if issue_date < birth:
             problems.add(age_field, f"出生日期（{birth}）在签发日期之后，请核对。")
-        elif _age(birth, issue_date) >= 18:
+        elif age_on(birth, issue_date) >= 18:
             problems.add(age_field, f"签发时已满18周岁（出生于{birth}），不是未成年人，"
                                     "请核对出生日期或签发日期。")
     return name, pseudonym, id_text, birth, gender

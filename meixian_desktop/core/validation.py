@@ -46,10 +46,12 @@ class IdNumber:
         """Age in whole years on ``day`` (a 29 February birthday counts from 1 March)."""
         if day < self.birth_date:
             raise ValueError(f"{day.isoformat()} is before the birth date")
-        years = day.year - self.birth_date.year
-        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return years
+        return age_on(self.birth_date, day)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Age in whole years on ``day`` of someone born on ``birth`` (negative before birth)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def _normalise(text: str) -> str:

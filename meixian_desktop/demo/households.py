@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from meixian_desktop.core.households import add_months, parse_household, parse_visit
-from meixian_desktop.core.validation import id_number_check_char
+from meixian_desktop.core.validation import age_on, id_number_check_char
 from meixian_desktop.demo.places import DEMO_VILLAGES, DEMO_WORKER, PLACES, DemoVillage
 from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store import villages
@@ -222,7 +222,7 @@ def _grade(member: dict[str, Any], today: date) -> str:
     """What a pupil is reading, from the age in the ID number: 四年级, 初二, 高一."""
     born = date(int(member["id_number"][6:10]), int(member["id_number"][10:12]),
                 int(member["id_number"][12:14]))
-    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    age = age_on(born, today)
     school = member["school_status"]
     if school == "primary":
         return f"{GRADES['primary'][min(max(age - 6, 0), 5)]}年级"

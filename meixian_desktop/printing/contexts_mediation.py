@@ -27,6 +27,7 @@ from meixian_desktop.core.mediation import (
 )
 from meixian_desktop.core.mediation import GENDERS as PARTY_GENDERS
 from meixian_desktop.core.patrols import StatusChange
+from meixian_desktop.core.validation import age_on
 from meixian_desktop.printing.contexts import (
     Context,
     FormKind,
@@ -99,7 +100,7 @@ def _parties(case: MediationCase, privacy: Privacy) -> list[dict[str, str]]:
         age = party.age
         if age is None and party.birth_date is not None:
             born, on = party.birth_date, case.registered_on
-            age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+            age = age_on(born, on)
         row.update({
             "role": "申请人" if number == 1 else "被申请人",
             "gender": _label(PARTY_GENDERS, party.gender) if person else "",

@@ -42,6 +42,7 @@ from meixian_desktop.core.order_followups import (
     compliance_summary,
 )
 from meixian_desktop.core.orders import GENDERS, SupervisionOrder
+from meixian_desktop.core.validation import age_on
 from meixian_desktop.printing.contexts import (
     Context,
     FormKind,
@@ -239,7 +240,7 @@ def _party(party: Party, number: int, on: date, privacy: Privacy) -> dict[str, s
         age = party.age
         if age is None and party.birth_date is not None:
             born = party.birth_date
-            age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+            age = age_on(born, on)
         parts = [party.name, _label(PARTY_GENDERS, party.gender), party.ethnicity,
                  f"{age}岁" if age is not None else "",
                  f"身份证号码：{_id(party.id_number, privacy)}" if party.id_number else "",

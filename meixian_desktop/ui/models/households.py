@@ -8,7 +8,7 @@ from typing import Any
 
 from meixian_desktop.core.households import HEALTH, MEASURE_TYPES, RELATIONS, TAGS, VISIT_TYPES
 from meixian_desktop.core.masking import mask_phone
-from meixian_desktop.core.validation import check_id_number
+from meixian_desktop.core.validation import age_on, check_id_number
 from meixian_desktop.ui.models.records import Column, RawListModel, RecordTableModel
 
 ALL_TAGS = (
@@ -71,7 +71,7 @@ def member_age(row: dict[str, Any], today: date) -> str:
             born = date.fromisoformat(str(row.get("birth_date")))
         except ValueError:
             return ""
-    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    years = age_on(born, today)
     return str(years) if years >= 0 else ""
 
 
