@@ -47,14 +47,10 @@ def add_sync_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def _files(paths: list[Path], suffix: str) -> list[Path]:
     """The files named, and every file with ``suffix`` in the folders named, in name order."""
+    from meixian_desktop.sync.container import files_in
     from meixian_desktop.sync.errors import SyncError
 
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.suffix == suffix and p.is_file())
-        else:
-            found.append(path)
+    found = files_in(paths, suffix)
     if not found:
         folders = "、".join(str(p) for p in paths)
         raise SyncError(f"在 {folders} 里没有找到 {suffix} 文件。请检查U盘或文件夹是否选对。")

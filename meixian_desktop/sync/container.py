@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import IO, Any
 
 # The pieces' public names, re-exported.
 __all__ = [
-    "PART_SUFFIX", "Opened", "atomic_write", "check_file_name", "clean_name_part",
+    "PART_SUFFIX", "Opened", "atomic_write", "check_file_name", "clean_name_part", "files_in",
     "kind_of_file", "open_batch", "open_signed", "pack_payload", "read_manifest",
     "unpack_payload", "write_batch", "write_signed",
 ]
@@ -80,6 +80,19 @@ class Opened:
 
 
 # ---- file names -------------------------------------------------------------------------------
+
+
+def files_in(paths: Iterable[Path], suffix: str) -> list[Path]:
+    """The files named that exist, and every ``suffix`` file in the folders named (by name,
+    whatever the case: FAT sticks may show "X.MXSYNC"), folders' files in name order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir()
+                            if p.name.lower().endswith(suffix) and p.is_file())
+        elif path.is_file():
+            found.append(path)
+    return found
 
 
 def kind_of_file(path: Path) -> str | None:

@@ -47,35 +47,37 @@ class Quarantined:
     resolved: bool
 
 
-def _worker(store: Store, device_id: str) -> str:
-    found = store.conn.execute("SELECT worker FROM devices WHERE device_id = ?",
-                               (device_id,)).fetchone()
-    return str(found[0]) if found else "镇里"
+_WORKER = "coalesce((SELECT worker FROM devices d WHERE d.device_id = x.device_id), '镇里')"
 
 
 def _current(store: Store, table: str, row_id: str) -> dict[str, Any]:
-    cursor = store.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
-    row = cursor.fetchone()
-    return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else {}
+    return records.get(store, table, row_id) or {}
 
 
-def conflicts(store: Store, *, open_only: bool = True) -> list[Conflict]:
-    sql = ("SELECT id, tbl, row_id, device_id, at, lost_row, resolution FROM conflicts"
-           + (" WHERE resolved_at IS NULL" if open_only else "") + " ORDER BY id DESC")
-    return [Conflict(r[0], r[1], r[2], _worker(store, r[3]), r[4], _current(store, r[1], r[2]),
-                     json.loads(r[5]), r[6]) for r in store.conn.execute(sql).fetchall()]
+def conflicts(store: Store, *, open_only: bool = True, conflict_id: int | None = None
+              ) -> list[Conflict]:
+    """Conflicts newest first (only the open ones, or only ``conflict_id``)."""
+    where = ["resolved_at IS NULL"] if open_only else []
+    params: list[Any] = []
+    if conflict_id is not None:
+        where.append("id = ?")
+        params.append(conflict_id)
+    sql = (f"SELECT id, tbl, row_id, {_WORKER}, at, lost_row, resolution FROM conflicts x"
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC")
+    return [Conflict(r[0], r[1], r[2], r[3], r[4], _current(store, r[1], r[2]),
+                     json.loads(r[5]), r[6]) for r in store.conn.execute(sql, params).fetchall()]
 
 
 def quarantined(store: Store, *, open_only: bool = True) -> list[Quarantined]:
-    sql = ("SELECT id, tbl, row_id, device_id, at, reason, row, resolved_at FROM quarantine"
+    sql = (f"SELECT id, tbl, row_id, {_WORKER}, at, reason, row, resolved_at FROM quarantine x"
            + (" WHERE resolved_at IS NULL" if open_only else "") + " ORDER BY id DESC")
-    return [Quarantined(r[0], r[1], r[2], _worker(store, r[3]), r[4], r[5], json.loads(r[6]),
+    return [Quarantined(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]),
                         r[7] is not None) for r in store.conn.execute(sql).fetchall()]
 
 
 def restore_losing(store: Store, conflict_id: int, actor: str) -> None:
     """Make the losing version current again, as a new edit made here (it will sync on)."""
-    found = [c for c in conflicts(store, open_only=False) if c.id == conflict_id]
+    found = conflicts(store, open_only=False, conflict_id=conflict_id)
     if not found:
         raise SyncError("找不到这条冲突记录。")
     conflict = found[0]

@@ -3,7 +3,7 @@ folder choosers that never block, results), and the page for this computer's rol
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -58,17 +58,6 @@ def short_time(iso: str | None) -> str:
 def kind_labels(store: Store) -> dict[str, str]:
     """Each record kind's Chinese label (重点户, 巡查 …) from the record_kinds table."""
     return {str(r[0]): str(r[1]) for r in store.conn.execute("SELECT name, label FROM record_kinds")}
-
-
-def files_in(paths: Iterable[Path], suffix: str) -> list[Path]:
-    """The files named, and every ``suffix`` file in the folders named, in name order."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.suffix == suffix and p.is_file())
-        elif path.is_file():
-            found.append(path)
-    return found
 
 
 class SyncPageBase(QWidget):

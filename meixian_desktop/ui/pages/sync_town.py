@@ -27,6 +27,7 @@ from meixian_desktop.store import devices
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
 from meixian_desktop.store.villages import village_by_code
+from meixian_desktop.sync.container import files_in
 from meixian_desktop.sync.errors import SyncError
 from meixian_desktop.sync.inbox import (
     ALREADY,
@@ -49,7 +50,6 @@ from meixian_desktop.ui.pages.sync_page import (
     OK,
     Report,
     SyncPageBase,
-    files_in,
     kind_labels,
     plain_table,
     set_row,

@@ -27,6 +27,7 @@ from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
 from meixian_desktop.store.schema import HLC_DEVICE_START
+from meixian_desktop.sync.container import files_in
 from meixian_desktop.sync.errors import NothingToSend, SyncError
 from meixian_desktop.sync.keys import load_keys
 from meixian_desktop.sync.outbox import batches, export_batch, sendable_tables
@@ -38,7 +39,6 @@ from meixian_desktop.ui.pages.sync_page import (
     INFO,
     Report,
     SyncPageBase,
-    files_in,
     kind_labels,
     plain_table,
     set_row,
