@@ -69,23 +69,33 @@ def read_photo(source: Path) -> tuple[bytes, str, str]:
     return data, kind[0], kind[1]
 
 
+def save_file(attachments_dir: Path, sha256: str, data: bytes, mime: str = "") -> Path:
+    """Keep a file under its hash (once per content), written in full before it appears."""
+    if not mime:
+        kind = image_type(data[:32])
+        mime = kind[0] if kind else ""
+    target = stored_path(attachments_dir, sha256, mime)
+    if target.exists():
+        return target
+    partial = target.with_name(target.name + ".part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise storage_problem(exc, attachments_dir) from exc
+    return target
+
+
 def add_photo(tx: Transaction, attachments_dir: Path, source: Path) -> str:
     """Copy a checked photo into the data folder (once per content) and list it; returns its hash."""
     data, mime, _extension = read_photo(source)
     sha256 = hashlib.sha256(data).hexdigest()
-    target = stored_path(attachments_dir, sha256, mime)
-    if not target.exists():
-        partial = target.with_suffix(".part")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with partial.open("wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(partial, target)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise storage_problem(exc, attachments_dir) from exc
+    save_file(attachments_dir, sha256, data, mime)
     exists = tx.conn.execute("SELECT 1 FROM attachments WHERE id = ?", (sha256,)).fetchone()
     if not exists:
         records.insert(

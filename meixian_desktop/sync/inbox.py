@@ -171,17 +171,10 @@ def _hold(store: Store, path: Path, held_dir: Path, batch_id: str, device_id: st
 
 def _save_files(files: dict[str, bytes], attachments_dir: Path) -> None:
     """Attachment files (already checked against their hashes) into the data folder."""
-    from meixian_desktop.store.attachments import image_type, stored_path
+    from meixian_desktop.store.attachments import save_file
 
     for sha256, data in files.items():
-        kind = image_type(data[:32])
-        target = stored_path(attachments_dir, sha256, kind[0] if kind else "")
-        if target.exists():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(data)
-        partial.replace(target)
+        save_file(attachments_dir, sha256, data)
 
 
 def approve_device(store: Store, town: DeviceKeys, device_id: str, by: str, held_dir: Path,
