@@ -88,11 +88,6 @@ def template_path(name: str, config_dir: Path | None) -> Path:
     return resource(f"{name}.toml", kind="forms")
 
 
-def shipped_names() -> list[str]:
-    folder = resource("README.md", kind="forms").parent
-    return sorted(p.stem for p in folder.glob("*.toml"))
-
-
 def _line_of(text: str, needle: str) -> int | None:
     for number, line in enumerate(text.splitlines(), start=1):
         if needle in line:

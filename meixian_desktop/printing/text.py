@@ -1,17 +1,17 @@
-"""Chinese text for printed forms: dates, money in figures and capitals, 〔〕 numbers.
-
-These are plain text helpers; they could move to core/chinese.py, which another team owns.
-"""
+"""Chinese text for printed forms: dates (core.chinese), money in figures and capitals, 〔〕
+numbers."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from meixian_desktop.core.chinese import chinese_date
+
 __all__ = ["chinese_date", "chinese_datetime", "money_capitals", "money_figures",
-           "bracket_number", "blank"]
+           "bracket_number"]
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
@@ -19,23 +19,11 @@ _BIG_UNITS = ("", "万", "亿", "兆")
 _BRACKETED_YEAR = re.compile(r"[\[［(（【〔]\s*(\d{4})\s*[\]］)）】〕]")
 
 
-def chinese_date(day: date | None) -> str:
-    """2025年3月5日 (figures, no leading zeros); empty for no date."""
-    if day is None:
-        return ""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def chinese_datetime(moment: datetime | None) -> str:
     """2025年3月5日 9时05分."""
     if moment is None:
         return ""
     return f"{chinese_date(moment.date())} {moment.hour}时{moment.minute:02d}分"
-
-
-def blank(width: int = 8) -> str:
-    """An underlined blank for handwriting on paper (full-width spaces, drawn underlined)."""
-    return "\u3000" * width
 
 
 def _four_digits(number: int) -> str:

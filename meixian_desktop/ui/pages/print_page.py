@@ -73,6 +73,7 @@ class PrintPage(QWidget):
         for edit in (self.start, self.end):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setKeyboardTracking(False)  # list once the date is typed, not at each digit
             edit.dateChanged.connect(self.refresh)
         self.form.currentIndexChanged.connect(self.refresh)
 
