@@ -23,6 +23,7 @@ from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.columns import date_text, text_date
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.search import matching_rowids
+from meixian_desktop.store.villages import scope_condition
 
 
 @dataclass(frozen=True)
@@ -370,15 +371,6 @@ def filter_condition(store: Store, chosen: HouseholdFilter, today: date
         )
         params.extend([*own[1], *person[1]])
     return " AND ".join(parts), params
-
-
-def scope_condition(profile: Profile, alias: str = "t") -> tuple[str, list[Any]]:
-    """A worker sees the households of their villages; the town sees all."""
-    if profile.is_town or not profile.villages:
-        return "", []
-    marks = ",".join("?" for _ in profile.villages)
-    return (f" AND {alias}.village_id IN (SELECT id FROM villages WHERE code IN ({marks}))",
-            list(profile.villages))
 
 
 def visits_due(store: Store, profile: Profile, today: date, horizon: int) -> list[due.DueItem]:

@@ -31,6 +31,7 @@ from meixian_desktop.store import audit, case_numbers, due, records
 from meixian_desktop.store.columns import date_text, json_text, text_date
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.search import matching_rowids
+from meixian_desktop.store.villages import scope_condition
 
 TABLE = "cases"
 
@@ -275,20 +276,11 @@ def filter_condition(store: Store, chosen: CaseFilter, today: date) -> tuple[str
 # -- 今日待办 ---------------------------------------------------------------------------------
 
 
-def _scope(profile: Profile) -> tuple[str, list[Any]]:
-    """A worker sees the cases of their villages; the town sees them all."""
-    if profile.is_town:
-        return "", []
-    marks = ",".join("?" for _ in profile.villages) or "NULL"
-    return (f" AND c.village_id IN (SELECT id FROM villages WHERE code IN ({marks}))",
-            list(profile.villages))
-
-
 def cases_due(store: Store, profile: Profile, today: date, horizon: int) -> list[due.DueItem]:
     """Mediation deadlines near or past (from 5 days before), agreements whose performance
     deadline has passed without a return visit, and return visits due. Risk-tagged cases
     are urgent."""
-    scope, params = _scope(profile)
+    scope, params = scope_condition(profile, "c")
     until = (today + timedelta(days=max(horizon, 5))).isoformat()
     deadline = ", ".join(f"'{s}'" for s in DEADLINE_STATUSES)
     agreed = ", ".join(f"'{s}'" for s in AGREED_STATUSES if s != "visited")

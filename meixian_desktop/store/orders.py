@@ -33,6 +33,7 @@ from meixian_desktop.store.audit import AuditEntry
 from meixian_desktop.store.columns import date_text, json_text, text_date
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.search import match_condition
+from meixian_desktop.store.villages import scope_condition
 
 TABLE = "orders"
 
@@ -376,20 +377,11 @@ def households_in(store: Store, village_id: str) -> list[tuple[str, str]]:
 # -- 今日待办 ---------------------------------------------------------------------------------
 
 
-def _scope(profile: Profile) -> tuple[str, list[Any]]:
-    """A worker sees the orders of their villages; the town sees them all."""
-    if profile.is_town:
-        return "", []
-    marks = ",".join("?" for _ in profile.villages) or "NULL"
-    return (f" AND o.village_id IN (SELECT id FROM villages WHERE code IN ({marks}))",
-            list(profile.villages))
-
-
 def orders_due(store: Store, profile: Profile, today: date, horizon: int
                ) -> list[due.DueItem]:
     """Follow-ups due, observation periods ending, and orders not served 3 days after issue.
     Titles carry the minor's pseudonym only, never the real name."""
-    scope, params = _scope(profile)
+    scope, params = scope_condition(profile, "o")
     until = (today + timedelta(days=horizon)).isoformat()
     late_issue = (today - timedelta(days=SERVICE_OVERDUE_DAYS)).isoformat()
     live = ", ".join(f"'{status}'" for status in LIVE_STATUSES)

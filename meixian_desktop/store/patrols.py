@@ -340,7 +340,7 @@ def leaders(store: Store) -> list[str]:
 # -- 今日待办 ------------------------------------------------------------------------------
 
 
-def _scope(store: Store, profile: Profile) -> tuple[str, list[Any]]:
+def _scope(profile: Profile) -> tuple[str, list[Any]]:
     """A worker sees findings of patrols in their villages; the town sees them all."""
     if profile.is_town or not profile.villages:
         return "", []
@@ -355,7 +355,7 @@ def _scope(store: Store, profile: Profile) -> tuple[str, list[Any]]:
 def findings_due(store: Store, profile: Profile, today: date, horizon: int
                  ) -> list[due.DueItem]:
     """Findings whose rectification deadline has passed or comes this week, and re-checks due."""
-    scope, params = _scope(store, profile)
+    scope, params = _scope(profile)
     until = (today + timedelta(days=horizon)).isoformat()
     sets = finding_categories(store)
     # Two queries, each served by an index on (status, date), so a large store costs nothing.

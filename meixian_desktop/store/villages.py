@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from meixian_desktop.core.categories import VILLAGE_KINDS
 from meixian_desktop.core.errors import ValidationError
+from meixian_desktop.core.profile import Profile
 from meixian_desktop.core.villages import SeedVillage, check_village_code, check_village_name
 from meixian_desktop.store import records
 from meixian_desktop.store.database import Store, Transaction
@@ -166,3 +168,13 @@ def rename_group(tx: Transaction, group_id: str, name: str) -> None:
 
 def set_group_retired(tx: Transaction, group_id: str, retired: bool) -> None:
     records.update(tx, "village_groups", group_id, {"retired": int(retired)})
+
+
+def scope_condition(profile: Profile, alias: str = "t") -> tuple[str, list[Any]]:
+    """" AND …" keeping a worker to the records of their villages (``alias``.village_id); the
+    town sees all."""
+    if profile.is_town or not profile.villages:
+        return "", []
+    marks = ",".join("?" for _ in profile.villages)
+    return (f" AND {alias}.village_id IN (SELECT id FROM villages WHERE code IN ({marks}))",
+            list(profile.villages))
