@@ -3,6 +3,7 @@ place in the sync cycle (待同步, 已导出, 已确认, 冲突)."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -86,9 +87,7 @@ def collect(store: Store, attachments_dir: Path, *, new_only: bool = False,
                    "FROM journal WHERE tbl = ? AND local = 1 AND seq >= ?)")
             params: list[Any] = [device, table, out.seq_from]
         else:
-            sql = (f"SELECT t.* FROM {table} t LEFT JOIN sync_state s ON s.tbl = ? "
-                   f"AND s.row_id = t.id WHERE {_mine()} AND (s.row_id IS NULL "
-                   "OR s.state <> 'acknowledged' OR s.hlc <> t.hlc)")
+            sql = f"SELECT t.* FROM {_UNCONFIRMED_JOIN.format(table=table)}"
             params = [table, device]
         cursor = conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
@@ -187,37 +186,40 @@ def remove_stale_parts(folder: Path) -> list[Path]:
     return removed
 
 
+# This device's records the town has not confirmed: never sent, changed since, or not settled.
+_UNCONFIRMED_JOIN = ("{table} t LEFT JOIN sync_state s ON s.tbl = ? AND s.row_id = t.id "
+                     f"WHERE {_mine()} AND (s.row_id IS NULL OR s.state <> 'acknowledged' "
+                     "OR s.hlc <> t.hlc)")
+
+
 def waiting_counts(store: Store) -> dict[str, int]:
     """Records not yet acknowledged, by table (what the 同步 page shows as waiting)."""
     conn, device = store.conn, store.device_id()
     counts = {}
     for table in sendable_tables(conn):
-        count = conn.execute(
-            f"SELECT count(*) FROM {table} t LEFT JOIN sync_state s ON s.tbl = ? "
-            f"AND s.row_id = t.id WHERE {_mine()} AND (s.row_id IS NULL "
-            "OR s.state <> 'acknowledged' OR s.hlc <> t.hlc)", (table, device)).fetchone()[0]
+        count = conn.execute(f"SELECT count(*) FROM {_UNCONFIRMED_JOIN.format(table=table)}",
+                             (table, device)).fetchone()[0]
         if count:
             counts[table] = int(count)
     return counts
 
 
+def state_sql(table: str, device_id: str) -> str:
+    """SQL (on alias ``t``) for a record's state code: its sync_state when that is about the
+    current version, else 待同步 for this device's edits and 已确认 for what came from the
+    town. The one rule for the lists' 同步 column, the 同步 page's counts and record_state."""
+    if not re.fullmatch(r"[0-9A-Za-z_-]+", table + device_id):
+        raise ValueError("unexpected characters in a table name or device id")
+    return (f"coalesce((SELECT s.state FROM sync_state s WHERE s.tbl = '{table}' "
+            f"AND s.row_id = t.id AND s.hlc = t.hlc), CASE WHEN substr(t.hlc, "
+            f"{HLC_DEVICE_START}) = '{device_id}' THEN 'pending' ELSE 'acknowledged' END)")
+
+
 def record_state(store: Store, table: str, row_id: str) -> str:
-    """One record's state code (see STATE_LABELS)."""
-    row = store.conn.execute(
-        f"SELECT t.hlc, s.hlc, s.state FROM {table} t LEFT JOIN sync_state s ON s.tbl = ? "
-        "AND s.row_id = t.id WHERE t.id = ?", (table, row_id)).fetchone()
-    if row is None:
-        return "draft"
-    return state_of(row[0], row[1], row[2], store.device_id())
-
-
-def state_of(current_hlc: str, sent_hlc: str | None, state: str | None, device: str) -> str:
-    """The state of a record from its current clock stamp and its sync_state row."""
-    if sent_hlc is None or state is None:
-        return PENDING if current_hlc[HLC_DEVICE_START - 1:] == device else ACKNOWLEDGED
-    if sent_hlc != current_hlc:
-        return PENDING if current_hlc[HLC_DEVICE_START - 1:] == device else ACKNOWLEDGED
-    return state
+    """One record's state code (see STATE_LABELS); "draft" when it is not saved."""
+    row = store.conn.execute(f"SELECT {state_sql(table, store.device_id())} FROM {table} t "
+                             "WHERE t.id = ?", (row_id,)).fetchone()
+    return str(row[0]) if row is not None else "draft"
 
 
 def batches(store: Store) -> list[dict[str, Any]]:

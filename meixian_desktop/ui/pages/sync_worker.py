@@ -30,7 +30,7 @@ from meixian_desktop.store.schema import HLC_DEVICE_START
 from meixian_desktop.sync.container import files_in
 from meixian_desktop.sync.errors import NothingToSend, SyncError
 from meixian_desktop.sync.keys import load_keys
-from meixian_desktop.sync.outbox import batches, export_batch, sendable_tables
+from meixian_desktop.sync.outbox import batches, export_batch, sendable_tables, state_sql
 from meixian_desktop.sync.sealing import SyncFileError
 from meixian_desktop.ui.pages.sync_page import (
     BANNER_STYLE,
@@ -65,11 +65,12 @@ def states_by_kind(store: Store) -> list[tuple[str, dict[str, int]]]:
     out = []
     for table in sendable_tables(conn):
         rows = conn.execute(
-            "SELECT CASE WHEN s.row_id IS NULL OR s.hlc <> t.hlc THEN 'pending' "
-            "WHEN s.state = 'quarantined' THEN 'conflict' ELSE s.state END, count(*) "
-            f"FROM {table} t LEFT JOIN sync_state s ON s.tbl = ? AND s.row_id = t.id "
-            f"WHERE substr(t.hlc, {HLC_DEVICE_START}) = ? GROUP BY 1", (table, device))
-        counts = {str(state): int(count) for state, count in rows}
+            f"SELECT {state_sql(table, device)}, count(*) FROM {table} t "
+            f"WHERE substr(t.hlc, {HLC_DEVICE_START}) = ? GROUP BY 1", (device,))
+        counts: dict[str, int] = {}
+        for state, count in rows:  # the page shows quarantined ones with the conflicts
+            key = "conflict" if state == "quarantined" else str(state)
+            counts[key] = counts.get(key, 0) + int(count)
         if counts:
             out.append((table, counts))
     return out
