@@ -170,6 +170,16 @@ def set_group_retired(tx: Transaction, group_id: str, retired: bool) -> None:
     records.update(tx, "village_groups", group_id, {"retired": int(retired)})
 
 
+def own_village_ids(store: Store, codes: tuple[str, ...] | list[str]) -> list[str]:
+    """The ids of the villages with these codes (a worker's), in the order given."""
+    if not codes:
+        return []
+    marks = ",".join("?" for _ in codes)
+    found = dict(store.conn.execute(
+        f"SELECT code, id FROM villages WHERE deleted = 0 AND code IN ({marks})", list(codes)))
+    return [found[code] for code in codes if code in found]
+
+
 def scope_condition(profile: Profile, alias: str = "t") -> tuple[str, list[Any]]:
     """" AND …" keeping a worker to the records of their villages (``alias``.village_id); the
     town sees all."""

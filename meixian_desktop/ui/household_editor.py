@@ -69,9 +69,8 @@ WARNING_STYLE = "color: #a65b00;"
 
 
 def new_household_raw(profile: Profile, store: Store) -> dict[str, Any]:
-    first = next((v for code in profile.villages if (v := villages.village_by_code(store, code))),
-                 None)
-    return {"village_id": first.id if first else "", "cadre": "" if profile.is_town
+    own = villages.own_village_ids(store, profile.villages)
+    return {"village_id": own[0] if own else "", "cadre": "" if profile.is_town
             else profile.name, "members": [], "measures": [], "tags": [], "risk_types": []}
 
 

@@ -80,7 +80,7 @@ OUTCOMES = (("", "（尚无结果）"), ("agreement", "达成协议"), ("failure
 
 def new_case_raw(profile: Profile, store: Store, today: date) -> dict[str, Any]:
     """A blank case in the worker's first village, found by the grid worker."""
-    own = [v.id for code in profile.villages if (v := villages.village_by_code(store, code))]
+    own = villages.own_village_ids(store, profile.villages)
     return {"id": uuid7(), "registered_on": today.isoformat(), "source": "grid",
             "village_id": own[0] if own else "", "parties": [], "status": "registered",
             "history": []}

@@ -73,7 +73,7 @@ AREA_FIELDS = ("facts_detail", "consequences")
 
 def new_order_raw(profile: Profile, store: Store, today: date) -> dict[str, Any]:
     """A blank order in the worker's first village, with the usual issuer and wording."""
-    own = [v.id for code in profile.villages if (v := villages.village_by_code(store, code))]
+    own = villages.own_village_ids(store, profile.villages)
     return {"id": uuid7(), "issuer": DEFAULT_ISSUER, "issue_date": today.isoformat(),
             "village_id": own[0] if own else "", "guardians": [], "duties": [],
             "consequences": DEFAULT_CONSEQUENCES, "status": "pending", "history": []}

@@ -62,7 +62,7 @@ COMBO_FIELDS = ("weather", "fire_danger", "river_chief_level")
 
 def new_patrol_raw(kind: str, profile: Profile, store: Store, today: date) -> dict[str, Any]:
     """A blank patrol of ``kind`` led by the worker, in the worker's villages."""
-    own = [v.id for code in profile.villages if (v := villages.village_by_code(store, code))]
+    own = villages.own_village_ids(store, profile.villages)
     return {"id": uuid7(), "kind": kind, "patrol_date": today.isoformat(),
             "leader": "" if profile.is_town else profile.name, "village_ids": own,
             "findings": [], "waypoints": []}
