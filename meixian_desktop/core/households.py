@@ -9,6 +9,8 @@ from typing import Any
 
 from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems
+from meixian_desktop.core.fields import day_text as _day
+from meixian_desktop.core.fields import text_of as _text
 from meixian_desktop.core.geo import parse_number
 from meixian_desktop.core.patrols import parse_date, parse_time
 from meixian_desktop.core.validation import (
@@ -211,11 +213,6 @@ def next_visit_due(key_group: bool, last_visit: date | None, planned: date | Non
 # -- reading what the user typed ----------------------------------------------------------------
 
 
-def _text(raw: dict[str, Any], key: str) -> str:
-    value = raw.get(key)
-    return "" if value is None else str(value).strip()
-
-
 def _codes(raw: dict[str, Any], key: str, allowed: Any, problems: Problems, field_name: str
            ) -> tuple[str, ...]:
     codes = tuple(dict.fromkeys(str(c) for c in raw.get(key) or () if c))
@@ -410,10 +407,6 @@ def parse_visit(raw: dict[str, Any], *, today: date) -> Visit:
         next_visit_date=next_date if isinstance(next_date, date) else None,
         id=raw.get("id") or None,
     )
-
-
-def _day(value: date | None) -> str:
-    return value.isoformat() if value else ""
 
 
 def member_to_raw(member: Member) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems, RecordInvalid, ValidationError
+from meixian_desktop.core.fields import text_of as _text
 from meixian_desktop.core.patrols import StatusChange, parse_date, parse_time
 from meixian_desktop.core.validation import check_credit_code, check_id_number, check_phone
 
@@ -298,11 +299,6 @@ def take_step(case: MediationCase, target: str, by: str, note: str = "",
 
 
 # -- small readers ----------------------------------------------------------------------------
-
-
-def _text(raw: dict[str, Any], key: str) -> str:
-    value = raw.get(key)
-    return "" if value is None else str(value).strip()
 
 
 def _int(raw: dict[str, Any], key: str, label: str, low: int, high: int,

@@ -3,9 +3,9 @@ inverse of the parsers in ``core/mediation.py``), and everything that happened t
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from meixian_desktop.core.fields import day_text as _day_text
 from meixian_desktop.core.mediation import (
     CATEGORIES,
     PERFORMANCE,
@@ -21,10 +21,6 @@ from meixian_desktop.core.mediation import (
 from meixian_desktop.core.timeline import TimelineEntry
 
 # -- typed forms (the inverse of the parsers), for editors and drafts -------------------------
-
-
-def _day_text(value: date | None) -> str:
-    return value.isoformat() if value else ""
 
 
 def party_to_raw(party: Party) -> dict[str, Any]:

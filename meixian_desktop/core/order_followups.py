@@ -11,6 +11,8 @@ from typing import Any
 
 from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems, RecordInvalid, ValidationError
+from meixian_desktop.core.fields import day_text as _day_text
+from meixian_desktop.core.fields import text_of as _text
 from meixian_desktop.core.orders import (
     LIVE_STATUSES,
     STATUSES,
@@ -120,11 +122,6 @@ def _service_refusal(status: str) -> str:
 # -- small readers ----------------------------------------------------------------------------
 
 
-def _text(raw: dict[str, Any], key: str) -> str:
-    value = raw.get(key)
-    return "" if value is None else str(value).strip()
-
-
 def split_names(value: Any) -> tuple[str, ...]:
     """Names typed as 张三、李四 (or with commas or spaces), or given as a list."""
     if isinstance(value, (list, tuple)):
@@ -169,10 +166,6 @@ def _flag(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "是")
     return bool(value)
-
-
-def _day_text(value: date | None) -> str:
-    return value.isoformat() if value else ""
 
 
 # -- reading a typed service ------------------------------------------------------------------

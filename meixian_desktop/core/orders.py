@@ -10,6 +10,8 @@ from typing import Any
 
 from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems, ValidationError
+from meixian_desktop.core.fields import day_text as _day_text
+from meixian_desktop.core.fields import text_of as _text
 from meixian_desktop.core.patrols import StatusChange, parse_date
 from meixian_desktop.core.validation import age_on, check_id_number, check_phone
 
@@ -168,11 +170,6 @@ def transition(status: str, target: str, by: str, note: str = "", at: datetime |
 
 
 # -- small readers ----------------------------------------------------------------------------
-
-
-def _text(raw: dict[str, Any], key: str) -> str:
-    value = raw.get(key)
-    return "" if value is None else str(value).strip()
 
 
 def pseudonym_of(name: str) -> str:
@@ -364,10 +361,6 @@ def parse_order(raw: dict[str, Any], *, today: date) -> SupervisionOrder:
 
 
 # -- typed forms (the inverse of the parsers), for editors and drafts -------------------------
-
-
-def _day_text(value: date | None) -> str:
-    return value.isoformat() if value else ""
 
 
 def order_to_raw(order: SupervisionOrder) -> dict[str, Any]:

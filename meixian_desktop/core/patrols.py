@@ -10,6 +10,7 @@ from typing import Any
 
 from meixian_desktop.core.categories import CategorySet, categories
 from meixian_desktop.core.errors import Problems, ValidationError
+from meixian_desktop.core.fields import text_of as _text
 from meixian_desktop.core.geo import Waypoint, check_coordinate, parse_number
 
 KINDS = categories("patrol_kind", "巡查类型", [
@@ -228,11 +229,6 @@ def parse_time(text: Any, label: str, field_name: str) -> str:
     if not match:
         raise ValidationError(f"{label}“{cleaned}”不是有效时间，请按 08:30 的格式填写。", field_name)
     return f"{int(match[1]):02d}:{match[2]}"
-
-
-def _text(raw: dict[str, Any], key: str) -> str:
-    value = raw.get(key)
-    return "" if value is None else str(value).strip()
 
 
 def _waypoints(raw: Any, problems: Problems) -> tuple[Waypoint, ...]:
