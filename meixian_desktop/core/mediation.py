@@ -11,7 +11,8 @@ from typing import Any
 from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems, RecordInvalid, ValidationError
 from meixian_desktop.core.fields import text_of as _text
-from meixian_desktop.core.patrols import StatusChange, parse_date, parse_time
+from meixian_desktop.core.lifecycle import StatusChange, check_step, stamp
+from meixian_desktop.core.patrols import parse_date, parse_time
 from meixian_desktop.core.validation import check_credit_code, check_id_number, check_phone
 
 SOURCES = categories("case_source", "纠纷来源", [
@@ -252,13 +253,7 @@ def return_visit_due(case: MediationCase) -> date | None:
 
 def check_transition(current: str, target: str) -> None:
     """Raise ValidationError unless a case may move from ``current`` to ``target``."""
-    if target not in TRANSITIONS.get(current, {}):
-        allowed = "、".join(STATUSES.label_of(s) for s in TRANSITIONS.get(current, {})) or "无"
-        raise ValidationError(
-            f"案件现在是“{STATUSES.label_of(current)}”，不能直接改为“{STATUSES.label_of(target)}”。"
-            f"下一步只能是：{allowed}。",
-            field="status",
-        )
+    check_step(STATUSES, TRANSITIONS, "案件", current, target)
 
 
 def step_problems(case: MediationCase, target: str) -> dict[str, str]:
@@ -279,10 +274,7 @@ def transition(status: str, target: str, by: str, note: str = "",
                at: datetime | None = None) -> StatusChange:
     """Check and stamp a lifecycle step, attributed to ``by``."""
     check_transition(status, target)
-    if not by.strip():
-        raise ValidationError("请写明是谁做的这一步。", field="status")
-    moment = (at or datetime.now().astimezone()).isoformat(timespec="seconds")
-    return StatusChange(moment, by.strip(), status, target, note.strip())
+    return stamp(status, target, by, note, at)
 
 
 def take_step(case: MediationCase, target: str, by: str, note: str = "",

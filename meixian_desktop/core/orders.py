@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -12,7 +12,8 @@ from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems, ValidationError
 from meixian_desktop.core.fields import day_text as _day_text
 from meixian_desktop.core.fields import text_of as _text
-from meixian_desktop.core.patrols import StatusChange, parse_date
+from meixian_desktop.core.lifecycle import StatusChange, check_step, stamp
+from meixian_desktop.core.patrols import parse_date
 from meixian_desktop.core.validation import age_on, check_id_number, check_phone
 
 FACTS = categories("order_fact", "监护失职情形", [
@@ -142,13 +143,7 @@ class SupervisionOrder:
 
 def check_transition(current: str, target: str) -> None:
     """Raise ValidationError unless an order may move from ``current`` to ``target``."""
-    if target not in TRANSITIONS.get(current, {}):
-        allowed = "、".join(STATUSES.label_of(s) for s in TRANSITIONS.get(current, {})) or "无"
-        raise ValidationError(
-            f"监护令现在是“{STATUSES.label_of(current)}”，不能直接改为“{STATUSES.label_of(target)}”。"
-            f"下一步只能是：{allowed}。",
-            field="status",
-        )
+    check_step(STATUSES, TRANSITIONS, "监护令", current, target)
 
 
 def transition(status: str, target: str, by: str, note: str = "", at: datetime | None = None,
@@ -156,17 +151,15 @@ def transition(status: str, target: str, by: str, note: str = "", at: datetime |
     """Check and stamp a lifecycle step, attributed to ``by``. Ending needs an ``outcome``,
     and 未履行 needs a ``referral`` note saying where the case went."""
     check_transition(status, target)
-    if not by.strip():
-        raise ValidationError("请写明是谁做的这一步。", field="status")
-    note = note.strip()
+    change = stamp(status, target, by, note, at)
+    note = change.note
     if target == "ended":
         if outcome not in OUTCOMES:
             raise ValidationError("结束前请选择履行结果：已履行或未履行。", field="outcome")
         if outcome == "unfulfilled" and not referral.strip():
             raise ValidationError("未履行的，请写明移送或后续处理情况。", field="referral")
         note = "；".join(p for p in (f"结果：{OUTCOMES.label_of(outcome)}", note) if p)
-    moment = (at or datetime.now().astimezone()).isoformat(timespec="seconds")
-    return StatusChange(moment, by.strip(), status, target, note)
+    return replace(change, note=note)
 
 
 # -- small readers ----------------------------------------------------------------------------

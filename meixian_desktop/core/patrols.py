@@ -12,6 +12,7 @@ from meixian_desktop.core.categories import CategorySet, categories
 from meixian_desktop.core.errors import Problems, ValidationError
 from meixian_desktop.core.fields import text_of as _text
 from meixian_desktop.core.geo import Waypoint, check_coordinate, parse_number
+from meixian_desktop.core.lifecycle import StatusChange, check_step, stamp
 
 KINDS = categories("patrol_kind", "巡查类型", [
     ("forest", "森林防火巡查"),
@@ -97,36 +98,16 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class StatusChange:
-    """One step of a finding's lifecycle: when, by whom, from what to what, and why."""
-
-    at: str
-    by: str
-    from_status: str
-    to_status: str
-    note: str = ""
-
-
 def check_transition(current: str, target: str) -> None:
     """Raise ValidationError unless a finding may move from ``current`` to ``target``."""
-    if target not in TRANSITIONS.get(current, {}):
-        allowed = "、".join(STATUSES.label_of(s) for s in TRANSITIONS.get(current, {})) or "无"
-        raise ValidationError(
-            f"问题现在是“{STATUSES.label_of(current)}”，不能直接改为“{STATUSES.label_of(target)}”。"
-            f"可以改为：{allowed}。",
-            field="status",
-        )
+    check_step(STATUSES, TRANSITIONS, "问题", current, target, allowed_intro="可以改为")
 
 
 def transition(status: str, target: str, by: str, note: str = "",
                at: datetime | None = None) -> StatusChange:
     """Check and stamp a status change, attributed to the worker ``by``."""
     check_transition(status, target)
-    if not by.strip():
-        raise ValidationError("请写明是谁做的这次处理。", field="status")
-    moment = (at or datetime.now().astimezone()).isoformat(timespec="seconds")
-    return StatusChange(moment, by.strip(), status, target, note.strip())
+    return stamp(status, target, by, note, at, nobody="请写明是谁做的这次处理。")
 
 
 # -- records ----------------------------------------------------------------------------------

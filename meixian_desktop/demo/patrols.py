@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from meixian_desktop.core.patrols import StatusChange, parse_patrol, transition
+from meixian_desktop.core.lifecycle import StatusChange
+from meixian_desktop.core.patrols import parse_patrol, transition
 from meixian_desktop.demo.places import (
     DEMO_VILLAGES,
     DEMO_WORKER,

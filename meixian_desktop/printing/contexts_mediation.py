@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from meixian_desktop.core.lifecycle import StatusChange
 from meixian_desktop.core.mediation import (
     CATEGORIES,
     MEDIATOR_ROLES,
@@ -26,7 +27,6 @@ from meixian_desktop.core.mediation import (
     mediation_deadline,
 )
 from meixian_desktop.core.mediation import GENDERS as PARTY_GENDERS
-from meixian_desktop.core.patrols import StatusChange
 from meixian_desktop.core.validation import age_on
 from meixian_desktop.printing.contexts import (
     Context,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from meixian_desktop.core.errors import RecordInvalid, ValidationError
+from meixian_desktop.core.lifecycle import StatusChange
 from meixian_desktop.core.mediation import (
     AGREED_STATUSES,
     DEADLINE_STATUSES,
@@ -25,7 +26,6 @@ from meixian_desktop.core.mediation import (
     return_visit_due,
     step_problems,
 )
-from meixian_desktop.core.patrols import StatusChange
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import audit, case_numbers, due, records
 from meixian_desktop.store.columns import date_text, json_text, text_date

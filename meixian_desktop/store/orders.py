@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from meixian_desktop.core.errors import RecordInvalid, ValidationError
+from meixian_desktop.core.lifecycle import StatusChange
 from meixian_desktop.core.order_followups import (
     SERVICE_OVERDUE_DAYS,
     Compliance,
@@ -26,7 +27,6 @@ from meixian_desktop.core.orders import (
     SupervisionOrder,
     check_transition,
 )
-from meixian_desktop.core.patrols import StatusChange
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import audit, due, records
 from meixian_desktop.store.audit import AuditEntry
