@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from meixian_desktop import APP_NAME, __version__
+from meixian_desktop.core import clock
 from meixian_desktop.core.errors import ValidationError
 from meixian_desktop.paths import Paths
 from meixian_desktop.store.errors import StoreError
@@ -169,12 +170,11 @@ def _open_existing(paths: Paths) -> Session:
 
 
 def cmd_today(paths: Paths, args: argparse.Namespace) -> int:
-    from datetime import date
 
     from meixian_desktop.store import profile as profile_store
     from meixian_desktop.store.due import due_items
 
-    today = date.today()
+    today = clock.today()
     with _open_existing(paths) as session:
         profile = profile_store.load(session.store)
         if profile is None:
@@ -196,12 +196,11 @@ def cmd_today(paths: Paths, args: argparse.Namespace) -> int:
 
 def cmd_list(paths: Paths, args: argparse.Namespace) -> int:
     """patrols / households / orders / cases: the GUI's lists, filtered the same way."""
-    from datetime import date
 
     from meixian_desktop.listing import list_rows, print_rows
 
     with _open_existing(paths) as session:
-        rows = list_rows(session.store, args.command, args, date.today())
+        rows = list_rows(session.store, args.command, args, clock.today())
     print_rows(args.command, rows, args.json)
     return 0
 

@@ -6,11 +6,17 @@ import os
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# One fixed day and hour for the whole suite and every program it starts (core/clock.py): the
+# suite passes at 00:20 as it does at 15:00, whatever TZ says. Set before the package is imported.
+SUITE_NOW = "2026-06-17T14:30:00"
+os.environ["MEIXIAN_NOW"] = SUITE_NOW
 
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from datetime import datetime  # noqa: E402
 
 import pytest  # noqa: E402
 
+from meixian_desktop.core import clock  # noqa: E402
 from meixian_desktop.core.profile import Profile, make_profile  # noqa: E402
 from meixian_desktop.firstrun import set_up  # noqa: E402
 from meixian_desktop.paths import Paths, under_home  # noqa: E402
@@ -19,6 +25,20 @@ from meixian_desktop.store.session import Session, open_session  # noqa: E402
 
 ZHANGHAN = "430626108210"
 SANLI = "430626108208"
+
+
+@pytest.fixture
+def clock_at() -> Iterator[Callable[[str], clock.SteppingClock]]:
+    """Set the one clock to a local wall time (``"2025-03-10T09:00"``) for this test."""
+    previous = clock.current()
+
+    def set_to(moment: str) -> clock.SteppingClock:
+        stepping = clock.SteppingClock(datetime.fromisoformat(moment))
+        clock.use(stepping)
+        return stepping
+
+    yield set_to
+    clock.use(previous)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.patrols import KINDS, STATUSES, parse_patrol, patrol_to_raw
 from meixian_desktop.demo import DEMO_WORKER, fill_demo
 from meixian_desktop.paths import under_home
@@ -64,14 +65,14 @@ def test_patrols_of_every_kind_mostly_led_by_the_worker(demo) -> None:
     own = rows(demo, "SELECT count(*) FROM patrols WHERE leader = ?", DEMO_WORKER)[0][0]
     assert own > total / 2
     first, last = rows(demo, "SELECT min(patrol_date), max(patrol_date) FROM patrols")[0]
-    assert (date.today() - date.fromisoformat(first)).days > 120
-    assert date.fromisoformat(last) < date.today()
+    assert (clock.today() - date.fromisoformat(first)).days > 120
+    assert date.fromisoformat(last) < clock.today()
 
 
 def test_findings_in_every_status_with_their_history(demo) -> None:
     statuses = dict(rows(demo, "SELECT status, count(*) FROM findings GROUP BY status"))
     assert set(statuses) == {status.code for status in STATUSES}
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     overdue = rows(demo, "SELECT count(*) FROM findings WHERE status = 'open' AND deadline < ?",
                    today)[0][0]
     recheck = rows(demo, "SELECT count(*) FROM findings WHERE status = 'rectified' "
@@ -88,15 +89,15 @@ def test_findings_in_every_status_with_their_history(demo) -> None:
 
 def test_today_list_shows_overdue_and_due_findings(demo) -> None:
     profile = profile_store.load(demo.store)
-    items = due_items(demo.store, profile, date.today())
+    items = due_items(demo.store, profile, clock.today())
     labels = {item.kind_label for item in items}
     assert labels >= {"巡查问题整改", "巡查问题复查", "监护令回访", "监护令考察期届满", "监护令待送达"}
-    assert any(item.overdue(date.today()) for item in items)
-    assert any(not item.overdue(date.today()) for item in items)
+    assert any(item.overdue(clock.today()) for item in items)
+    assert any(not item.overdue(clock.today()) for item in items)
 
 
 def test_every_patrol_reloads_and_passes_the_typed_rules(demo) -> None:
-    today = date.today()
+    today = clock.today()
     for (patrol_id,) in rows(demo, "SELECT id FROM patrols"):
         patrol = load_patrol(demo.store, patrol_id)
         assert patrol is not None
@@ -111,7 +112,7 @@ def test_fire_team_has_valid_phones_and_equipment(demo) -> None:
     ):
         assert name and equipment
         assert len(phone) == 11 and phone.startswith("139")
-        assert date.fromisoformat(trained) <= date.today()
+        assert date.fromisoformat(trained) <= clock.today()
 
 
 def test_database_is_sound(demo) -> None:
@@ -150,7 +151,7 @@ def test_orders_at_every_stage_valid_by_the_typed_rules(demo) -> None:
     assert set(statuses) == {"pending", "served", "observing", "ended"}
     assert {r[0] for r in rows(demo, "SELECT outcome FROM orders WHERE status = 'ended'")} == {
         "fulfilled", "unfulfilled"}
-    today = date.today()
+    today = clock.today()
     for (order_id,) in rows(demo, "SELECT id FROM orders"):
         order = order_store.load_order(demo.store, order_id)
         assert order is not None
@@ -224,7 +225,7 @@ def test_monitored_households_have_risks_income_and_measures(demo) -> None:
     assert len(monitored) >= 3
     assert len({r[1] for r in monitored}) >= 2
     for household_id, kind, risks, income, year, included in monitored:
-        assert kind and risks != "[]" and income > 0 and year == date.today().year - 1
+        assert kind and risks != "[]" and income > 0 and year == clock.today().year - 1
         measures = rows(demo, "SELECT measure_type, content, start_date, end_date, unit "
                         "FROM measures WHERE household_id = ?", household_id)
         assert 2 <= len(measures) <= 3
@@ -242,7 +243,7 @@ def test_monitored_households_have_risks_income_and_measures(demo) -> None:
 def test_member_id_numbers_are_valid_unique_and_agree(demo) -> None:
     from meixian_desktop.core.validation import check_id_number
 
-    today = date.today()
+    today = clock.today()
     members = rows(demo, "SELECT id_number, gender, birth_date FROM members")
     assert len({r[0] for r in members}) == len(members)
     for id_number, gender, birth in members:
@@ -260,7 +261,7 @@ def test_every_household_and_visit_reloads_and_passes_the_typed_rules(demo) -> N
     )
     from meixian_desktop.store.households import load_household, load_visit
 
-    today = date.today()
+    today = clock.today()
     for (household_id,) in rows(demo, "SELECT id FROM households"):
         household = load_household(demo.store, household_id)
         assert household is not None
@@ -274,7 +275,7 @@ def test_every_household_and_visit_reloads_and_passes_the_typed_rules(demo) -> N
 
 
 def test_visits_over_months_with_needs_and_referrals(demo) -> None:
-    today = date.today()
+    today = clock.today()
     first, last = rows(demo, "SELECT min(visit_date), max(visit_date) FROM visits")[0]
     assert (today - date.fromisoformat(first)).days > 90
     assert date.fromisoformat(last) <= today
@@ -293,7 +294,7 @@ def test_visits_over_months_with_needs_and_referrals(demo) -> None:
 
 
 def test_visits_due_on_the_today_list(demo) -> None:
-    today = date.today()
+    today = clock.today()
     profile = profile_store.load(demo.store)
     items = [item for item in due_items(demo.store, profile, today)
              if item.kind_label == "入户走访"]
@@ -316,7 +317,7 @@ def test_households_step_is_quick_and_valid_on_any_day(tmp_path) -> None:
     from meixian_desktop.demo.places import DEMO_VILLAGES, demo_groups
     from meixian_desktop.firstrun import set_up
 
-    for number, today in enumerate((date(2025, 1, 31), date(2024, 2, 29), date.today())):
+    for number, today in enumerate((date(2025, 1, 31), date(2024, 2, 29), clock.today())):
         with open_session(under_home(tmp_path / str(number))) as session:
             set_up(session.store, session.paths,
                    make_profile("worker", DEMO_WORKER, "13907301234", DEMO_VILLAGES))

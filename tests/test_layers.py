@@ -84,3 +84,27 @@ def test_core_uses_the_standard_library_only() -> None:
         if name.split(".")[0] not in allowed
     )
     assert outside == []
+
+
+WALL_CLOCK_CALLS = {("date", "today"), ("datetime", "now"), ("datetime", "today"),
+                    ("time", "time"), ("time", "time_ns"), ("QDate", "currentDate"),
+                    ("QDateTime", "currentDateTime"), ("QTime", "currentTime")}
+# Real time on purpose: a file's age on the stick is measured against the file system's clock.
+WALL_CLOCK_ALLOWED = {("sync/outbox.py", "time.time")}
+
+
+def test_now_and_today_come_from_the_one_clock() -> None:
+    """Only core/clock.py reads the machine's clock, so a test can fix the day and the hour."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        where = path.relative_to(PACKAGE).as_posix()
+        if where == "core/clock.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and (node.func.value.id, node.func.attr) in WALL_CLOCK_CALLS):
+                call = f"{node.func.value.id}.{node.func.attr}"
+                if (where, call) not in WALL_CLOCK_ALLOWED:
+                    found.append(f"{where}:{node.lineno} {call}()")
+    assert found == []

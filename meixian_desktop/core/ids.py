@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import secrets
 import threading
-import time
 import uuid
 from collections.abc import Callable
+
+from meixian_desktop.core import clock
 
 __all__ = ["Uuid7Generator", "uuid7", "uuid7_time_ms", "is_uuid7", "wall_clock_ms"]
 
@@ -23,7 +24,7 @@ _CANONICAL = re.compile(
 
 def wall_clock_ms() -> int:
     """Milliseconds since the unix epoch from the system clock."""
-    return time.time_ns() // 1_000_000
+    return clock.now_ms()
 
 
 def _check_ms(ms: int) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.categories import CategorySet
 from meixian_desktop.core.errors import ValidationError
 
@@ -41,5 +42,5 @@ def stamp(status: str, target: str, by: str, note: str, at: datetime | None, *,
     named."""
     if not by.strip():
         raise ValidationError(nobody, field="status")
-    moment = (at or datetime.now().astimezone()).isoformat(timespec="seconds")
+    moment = (at or clock.now()).isoformat(timespec="seconds")
     return StatusChange(moment, by.strip(), status, target, note.strip())

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems, RecordInvalid, ValidationError
 from meixian_desktop.core.fields import day_text as _day_text
@@ -186,7 +187,7 @@ def parse_service(raw: dict[str, Any], *, order: SupervisionOrder,
                   now: datetime | None = None) -> ServiceRecord:
     """Check a typed 送达回证 for ``order``; raise RecordInvalid with every problem by field."""
     problems = Problems()
-    moment = now or datetime.now()
+    moment = now or clock.now()
     method = _text(raw, "method")
     problems.check("method", SERVICE_METHODS.check, method)
     served_at = problems.check("served_at", parse_datetime, raw.get("served_at"), "送达时间",

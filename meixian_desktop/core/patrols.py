@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.categories import CategorySet, categories
 from meixian_desktop.core.errors import Problems, ValidationError
 from meixian_desktop.core.fields import text_of as _text
@@ -291,8 +292,8 @@ def parse_patrol(raw: dict[str, Any], *, today: date,
     end = problems.check("end_time", parse_time, raw.get("end_time"), "结束时间", "end_time")
     if start and end and str(end) < str(start):
         problems.add("end_time", f"结束时间 {end} 早于开始时间 {start}，请核对。")
-    clock = (now or datetime.now()).strftime("%H:%M")
-    if patrol_date == today and end and str(end) > clock:
+    time_now = (now or clock.now()).strftime("%H:%M")
+    if patrol_date == today and end and str(end) > time_now:
         problems.add("end_time", f"结束时间 {end} 还没到，请核对。")
     leader = _text(raw, "leader")
     if not leader:

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.errors import ValidationError
 
 __all__ = [
@@ -107,7 +108,7 @@ def check_id_number(text: str, today: date | None = None) -> IdNumber:
         raise ValidationError(
             f"身份证号码中的出生年份{year}年太早了，请核对第7到10位后重新输入。", field
         )
-    if birth > (today if today is not None else date.today()):
+    if birth > (today if today is not None else clock.today()):
         raise ValidationError(
             f"身份证号码中的出生日期{year}年{month}月{day}日在今天之后，请核对第7到14位后重新输入。",
             field,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.households import add_months, parse_household, parse_visit
 from meixian_desktop.core.validation import age_on, id_number_check_char
 from meixian_desktop.demo.places import DEMO_VILLAGES, DEMO_WORKER, PLACES, DemoVillage
@@ -599,7 +600,7 @@ def demo_households(session: Session, rng: random.Random, today: date | None = N
     store = session.store
     if store.conn.execute("SELECT 1 FROM households WHERE deleted = 0 LIMIT 1").fetchone():
         return 0
-    today = today or date.today()
+    today = today or clock.today()
     months = {True: settings_store.get(store, "visit_months_key_group"),
               False: settings_store.get(store, "visit_months_other")}
     used: set[str] = set()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.mediation import parse_case, transition
 from meixian_desktop.demo.places import DEMO_WORKER
 from meixian_desktop.store import mediation as case_store
@@ -124,7 +125,7 @@ def demo_mediation(session: Session, rng: random.Random, today: date | None = No
     store = session.store
     if store.conn.execute("SELECT 1 FROM cases WHERE deleted = 0 LIMIT 1").fetchone():
         return 0
-    today = today or date.today()
+    today = today or clock.today()
     made = 0
     with store.transaction() as tx:
         for case in sorted(DEMO_CASES, key=lambda c: -c.days_ago):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core import order_followups as followup_rules
 from meixian_desktop.core import orders as order_rules
 from meixian_desktop.core.orders import DEFAULT_CONSEQUENCES
@@ -166,7 +167,7 @@ def demo_orders(session: Session, rng: random.Random, today: date | None = None)
     store = session.store
     if store.conn.execute("SELECT 1 FROM orders WHERE deleted = 0 LIMIT 1").fetchone():
         return 0
-    today = today or date.today()
+    today = today or clock.today()
     now = datetime.combine(today, time(23, 59))
     numbers: dict[int, int] = {}
     made = 0

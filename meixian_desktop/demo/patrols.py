@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.lifecycle import StatusChange
 from meixian_desktop.core.patrols import parse_patrol, transition
 from meixian_desktop.demo.places import (
@@ -466,7 +467,7 @@ def demo_patrols(session: Session, rng: random.Random, today: date | None = None
     store = session.store
     if store.conn.execute("SELECT 1 FROM patrols WHERE deleted = 0 LIMIT 1").fetchone():
         return 0
-    today = today or date.today()
+    today = today or clock.today()
     ids = {}
     for code in DEMO_VILLAGES:
         village = villages.village_by_code(store, code)
@@ -515,7 +516,7 @@ def demo_fire_team(session: Session, rng: random.Random, today: date | None = No
     store = session.store
     if store.conn.execute("SELECT 1 FROM fire_team_members WHERE deleted = 0 LIMIT 1").fetchone():
         return 0
-    today = today or date.today()
+    today = today or clock.today()
     made = 0
     with store.transaction() as tx:
         for name, code, equipment in FIRE_TEAM:

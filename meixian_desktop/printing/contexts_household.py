@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.households import (
     ASSISTANCE,
     EDUCATION,
@@ -109,7 +110,7 @@ def build_monitoring(store: Store, record_id: str, privacy: Privacy) -> Context:
                              "没有监测户信息表可打印。")
     groups = {g.id: g.name for g in list_groups(store, household.village_id,
                                                 include_retired=True)}
-    return monitoring_context(household, village_names(store), groups, privacy, date.today())
+    return monitoring_context(household, village_names(store), groups, privacy, clock.today())
 
 
 HOUSEHOLD_FORMS: dict[str, FormKind] = {

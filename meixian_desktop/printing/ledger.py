@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.households import NEEDS, SATISFACTION, VISIT_TYPES
 from meixian_desktop.core.mediation import CATEGORIES as CASE_CATEGORIES
 from meixian_desktop.core.mediation import STATUSES as CASE_STATUSES
@@ -336,7 +337,7 @@ def ledger_context(store: Store, month: MonthLike, profile: Profile | None = Non
     if chosen is None:
         raise PrintError("还没有完成首次设置，不知道是谁的台账。请先完成首次设置。")
     data = gather(store, month, chosen, privacy or {})
-    return month_context(data, today or date.today())
+    return month_context(data, today or clock.today())
 
 
 def sample_context(privacy: Privacy) -> Context:

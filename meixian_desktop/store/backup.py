@@ -8,6 +8,7 @@ import sqlite3
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from meixian_desktop.core import clock
 from meixian_desktop.store.errors import storage_problem
 
 PREFIX = "meixian-"
@@ -33,7 +34,7 @@ def make_backup(
     conn: sqlite3.Connection, backup_dir: Path, reason: str, *, moment: datetime | None = None
 ) -> Path:
     """Copy the live database into ``backup_dir`` atomically; returns the new file."""
-    moment = moment or datetime.now()
+    moment = moment or clock.now()
     target = backup_dir / backup_name(moment, reason)
     partial = target.with_suffix(".part")
     try:
@@ -67,7 +68,7 @@ def backups(backup_dir: Path) -> list[tuple[datetime, str, Path]]:
 
 def prune(backup_dir: Path, keep_days: int, *, today: date | None = None) -> list[Path]:
     """Delete backups older than ``keep_days``, always keeping the newest one."""
-    today = today or date.today()
+    today = today or clock.today()
     limit = today - timedelta(days=keep_days)
     existing = backups(backup_dir)
     removed = []
@@ -82,7 +83,7 @@ def daily_backup_if_due(
     database: Path, backup_dir: Path, keep_days: int, *, today: date | None = None
 ) -> Path | None:
     """Back up once a day (on its own connection, so it can run off the GUI thread)."""
-    today = today or date.today()
+    today = today or clock.today()
     if any(moment.date() == today for moment, _, _ in backups(backup_dir)):
         return None
     if not database.exists():

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from meixian_desktop.core import clock
 from meixian_desktop.store.errors import StoreError, not_our_database, storage_problem
 
 if TYPE_CHECKING:  # the clock is needed only when writing, so it is not imported at start-up
@@ -21,7 +20,7 @@ APPLICATION_ID = 0x4D584754
 
 def now_iso() -> str:
     """The local time with its UTC offset, to the second (the record convention)."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    return clock.now().isoformat(timespec="seconds")
 
 
 SQLITE_NOTADB = 26
@@ -100,7 +99,7 @@ class Store:
         self.conn = conn
         self.path = path
         self._device_id: str | None = None
-        self.now_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000  # tests replace it
+        self.now_ms: Callable[[], int] = clock.now_ms  # a test may replace it
 
     @classmethod
     def open(cls, path: Path, *, backup_dir: Path | None = None, readonly: bool = False) -> Store:

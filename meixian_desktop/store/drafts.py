@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.store.database import Store
 
 
 def now_iso() -> str:
     """To the microsecond, so drafts saved within one second still sort newest first."""
-    return datetime.now().astimezone().isoformat(timespec="microseconds")
+    return clock.now().isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)

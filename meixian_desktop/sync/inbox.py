@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.progress import Progress
 from meixian_desktop.store import devices
 from meixian_desktop.store.database import Store, now_iso
@@ -122,7 +123,7 @@ def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
     _save_files(files, attachments_dir)
     outcomes: list[Outcome] = []
     with store.transaction() as tx:
-        merger = Merger(tx, sender=device_id, batch_id=batch_id, today=today or date.today(),
+        merger = Merger(tx, sender=device_id, batch_id=batch_id, today=today or clock.today(),
                         refused=TOWN_OWNED, has_file=lambda sha: _has_file(attachments_dir, sha))
         for number, (table, row, base) in enumerate(checked):
             if progress is not None and number % 200 == 0:

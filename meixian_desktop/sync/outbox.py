@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.ids import uuid7
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.core.progress import Progress
@@ -148,7 +149,7 @@ def export_batch(store: Store, keys: DeviceKeys, profile: Profile, attachments_d
     if progress is not None:
         progress.step(0, 1, "加密写入")
     payload = pack_payload(outgoing.envelopes, outgoing.attachments)
-    name = batch_file_name(profile.name, datetime.now(), batch_id)
+    name = batch_file_name(profile.name, clock.now(), batch_id)
     path = write_batch(folder, manifest, payload, sender=keys,
                        town_encryption_public=town_encryption, name=name)
     remove_stale_parts(folder)

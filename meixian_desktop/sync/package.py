@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import devices
 from meixian_desktop.store.database import Store, now_iso
@@ -166,7 +167,7 @@ def import_package(store: Store, keys: DeviceKeys, path: Path, *,
             raise SyncError(exc.message) from exc
         except (KeyError, TypeError, ValueError) as exc:
             raise SyncError("资料包里给本机的部分已损坏，请让镇里重新导出。") from exc
-    day = today or date.today()
+    day = today or clock.today()
     with store.transaction() as tx:
         for key, value in (("town_signing_public", signing_hex),
                            ("town_encryption_public", encryption_hex),

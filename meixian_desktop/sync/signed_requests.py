@@ -6,9 +6,9 @@ from __future__ import annotations
 import base64
 import os
 import threading
-import time
 from collections.abc import Mapping
 
+from meixian_desktop.core import clock
 from meixian_desktop.store import devices
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.devices import APPROVED
@@ -35,7 +35,7 @@ def message(method: str, path: str, device_id: str, at: str, nonce: str) -> byte
 def signed_headers(keys: DeviceKeys, device_id: str, method: str, path: str,
                    now: float | None = None) -> dict[str, str]:
     """The headers that make a request this device's own, once."""
-    at, nonce = str(int(now if now is not None else time.time())), os.urandom(16).hex()
+    at, nonce = str(int(now if now is not None else clock.now().timestamp())), os.urandom(16).hex()
     signature = keys.signing.sign(message(method, path, device_id, at, nonce))
     return {DEVICE: device_id, TIME: at, NONCE: nonce,
             SIGNATURE: base64.b64encode(signature).decode("ascii")}
@@ -49,7 +49,7 @@ def check_signed_request(store: Store, method: str, path: str, headers: Mapping[
     device_id, at, nonce = lower.get(DEVICE, ""), lower.get(TIME, ""), lower.get(NONCE, "")
     if not (device_id and at.isdigit() and 16 <= len(nonce) <= 64 and lower.get(SIGNATURE)):
         raise RequestRefused(401, "请求没有本机的签名，镇里服务器不认。")
-    current = now if now is not None else time.time()
+    current = now if now is not None else clock.now().timestamp()
     if abs(current - int(at)) > MAX_SKEW:
         raise RequestRefused(401, "本机时间和镇里服务器相差超过 5 分钟，请校准电脑时间后再试。")
     device = devices.get(store, device_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.errors import RecordInvalid, ValidationError
 from meixian_desktop.core.ids import uuid7
 from meixian_desktop.paths import Paths
@@ -47,7 +48,7 @@ class DraftingEditor(QDialog):
         self.raw_in = dict(raw)
         if not self.raw_in.get("id"):
             self.raw_in["id"] = uuid7()
-        self.today = today or date.today()
+        self.today = today or clock.today()
         self.dirty = False
         self.saved_id: str | None = None
         self.autosave = QTimer(self)
@@ -120,7 +121,7 @@ class DraftingEditor(QDialog):
         record_id = str(self.raw_in["id"])
         paths: Paths | None = getattr(self, "paths", None)
         folder = paths.prints_dir if paths is not None else self.store.path.parent / "prints"
-        out = folder / f"{name}-{datetime.now():%Y%m%d-%H%M%S}-{record_id[-6:]}.pdf"
+        out = folder / f"{name}-{clock.now():%Y%m%d-%H%M%S}-{record_id[-6:]}.pdf"
         actor = getattr(getattr(self, "profile", None), "name", "")
         try:
             # the town's own wording (a template in the config folder) as on the 打印 page
@@ -211,7 +212,7 @@ class DraftingEditor(QDialog):
         except StoreError as exc:
             self.draft_label.setText(exc.message)
             return False
-        self.draft_label.setText(self.tr("草稿已自动保存 ") + datetime.now().strftime("%H:%M:%S"))
+        self.draft_label.setText(self.tr("草稿已自动保存 ") + clock.now().strftime("%H:%M:%S"))
         return True
 
     def discard(self) -> None:

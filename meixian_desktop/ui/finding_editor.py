@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.categories import CategorySet
 from meixian_desktop.core.errors import Problems
 from meixian_desktop.core.patrols import ACTIONS, STATUSES, TRANSITIONS, parse_finding, transition
@@ -147,7 +148,7 @@ class FindingEditor(QDialog):
     def check(self) -> dict[str, str]:
         """Check as the user types; returns the problems shown."""
         problems = Problems()
-        parse_finding(self.raw(), self.kind, self.patrol_date, today=date.today(),
+        parse_finding(self.raw(), self.kind, self.patrol_date, today=clock.today(),
                       problems=problems, prefix="",
                       categories_by_kind={self.kind: self.categories})
         self.form.show_problems(problems.found)

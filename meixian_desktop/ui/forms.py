@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.categories import Category
 
 ERROR_STYLE = "color: #b00020;"
@@ -103,7 +104,7 @@ def date_box(value: date | None = None) -> QDateEdit:
     box = QDateEdit()
     box.setCalendarPopup(True)
     box.setDisplayFormat("yyyy-MM-dd")
-    day = value or date.today()
+    day = value or clock.today()
     box.setDate(QDate(day.year, day.month, day.day))
     return box
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.errors import Problems, RecordInvalid
 from meixian_desktop.core.households import (
     ASSISTANCE,
@@ -170,7 +171,7 @@ class MemberDialog(ChildDialog):
             self.id_hint.setText("")
             return
         try:
-            gender, born = check_member_id(text, date.today())
+            gender, born = check_member_id(text, clock.today())
         except Exception as exc:  # a ValidationError's sentence
             self.id_hint.setStyleSheet(ERROR_STYLE)
             self.id_hint.setText(getattr(exc, "message", str(exc)))
@@ -191,7 +192,7 @@ class MemberDialog(ChildDialog):
 
     def problems(self) -> dict[str, str]:
         problems = Problems()
-        parse_member(self.raw(), today=date.today(), problems=problems)
+        parse_member(self.raw(), today=clock.today(), problems=problems)
         return problems.found
 
 
@@ -218,7 +219,7 @@ class MeasureDialog(ChildDialog):
 
     def problems(self) -> dict[str, str]:
         problems = Problems()
-        parse_measure(self.raw(), today=date.today(), problems=problems, prefix="")
+        parse_measure(self.raw(), today=clock.today(), problems=problems, prefix="")
         return problems.found
 
 

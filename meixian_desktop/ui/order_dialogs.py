@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.errors import RecordInvalid
 from meixian_desktop.core.order_followups import (
     COMPLIANCE,
@@ -97,7 +98,7 @@ class ServiceDialog(_RecordDialog):
         self.address = f.add("address", self.tr("送达地址"), line(first.address if first else ""))
         self.method = f.add("method", self.tr("送达方式"), category_combo(SERVICE_METHODS))
         self.served_at = f.add("served_at", self.tr("送达时间"),
-                               line(datetime.now().strftime("%Y-%m-%d %H:%M")))
+                               line(clock.now().strftime("%Y-%m-%d %H:%M")))
         self.place = f.add("place", self.tr("送达地点"), line())
         self.recipient_signed = f.add("recipient_signed", self.tr("签名或捺印"),
                                       QCheckBox(self.tr("受送达人已签名或捺印")))
@@ -134,7 +135,7 @@ class FollowUpDialog(_RecordDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(self.tr("登记回访"), parent)
         self.store, self.order, self.served_on, self.worker = store, order, served_on, worker
-        self.today = today or date.today()
+        self.today = today or clock.today()
         f = self.form
         self.followup_date = f.add("followup_date", self.tr("回访日期"),
                                    line(self.today.isoformat()))

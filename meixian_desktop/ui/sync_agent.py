@@ -4,11 +4,11 @@ themselves, with retry and growing back-off, never on the GUI thread."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.paths import Paths
 from meixian_desktop.store import settings as settings_store
@@ -84,7 +84,7 @@ class SyncAgent(QObject):
 
     def _done(self, result: Any) -> None:
         self.busy = False
-        now = datetime.now().strftime("%H:%M")
+        now = clock.now().strftime("%H:%M")
         if not result.reachable:
             self.status.emit("同步：镇里服务器不可达，将自动重试")
             self._retry(result.retry_after)

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.paths import under_home
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.mediation import CaseFilter, filter_condition
@@ -68,7 +68,7 @@ def _timed_filter(store: Store, model: Any, chosen: CaseFilter, found: dict[str,
     def app() -> float:
         """What the page does when a filter changes: the condition, the count, first screen."""
         start = perf_counter()
-        condition, params = filter_condition(store, chosen, date.today())
+        condition, params = filter_condition(store, chosen, clock.today())
         model.set_filter(condition, params)
         screen(model, 0)
         seconds = perf_counter() - start

@@ -50,6 +50,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.patrols import FINDING_CATEGORIES
 from meixian_desktop.core.profile import make_profile
 from meixian_desktop.demo import patrols as demo  # the demo's phrases, places and people
@@ -135,7 +136,7 @@ def ensure_home(records_wanted: int, *, rebuild: bool = False) -> Fixture:
     staging = home.with_name(f"{home.name}.building-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     start = perf_counter()
-    built_on = date.today()
+    built_on = clock.today()
     try:
         counts = build(staging, records_wanted)
     except BaseException:
@@ -206,7 +207,7 @@ def fill(tx: Transaction, total: int, *, worker_villages: tuple[str, ...]) -> di
             if plan.count == 0:
                 continue
         elif table in docket_makers.ROW_MAKERS:
-            docket = docket or docket_makers.Docket(date.today(), tx.store.device_id(),
+            docket = docket or docket_makers.Docket(clock.today(), tx.store.device_id(),
                                                     quota("cases", total))
             plan.cache["docket"] = docket
             derived = docket_makers.derived_count(table, docket)
@@ -240,7 +241,7 @@ def make_town(tx: Transaction, total: int) -> people.Town:
         groups.setdefault(village_id, []).append((group_id, name))
     return people.Town(
         villages=villages, groups=tuple((v, tuple(g)) for v, g in groups.items()),
-        today=date.today(),
+        today=clock.today(),
         months_key=settings_store.get(tx.store, "visit_months_key_group"),
         months_other=settings_store.get(tx.store, "visit_months_other"),
         households=quota("households", total), orders=quota("orders", total),
@@ -344,7 +345,7 @@ def generic_row(index: int, plan: TablePlan) -> dict[str, Any]:
         elif kind == "blob":
             row[column] = b""
         elif kind == "date":
-            row[column] = (date.today() - timedelta(days=index % 730)).isoformat()
+            row[column] = (clock.today() - timedelta(days=index % 730)).isoformat()
         elif kind == "datetime":
             row[column] = now_iso()
         else:
@@ -399,7 +400,7 @@ def _patrol_day(index: int, count: int) -> date:
     """Oldest first, spread over PATROL_YEARS up to today, a few days' jitter."""
     span = PATROL_YEARS * 365
     back = (count - 1 - index) * span // max(count - 1, 1) + (index * 2_654_435_761 >> 7) % 5 - 2
-    return date.today() - timedelta(days=max(0, back))
+    return clock.today() - timedelta(days=max(0, back))
 
 
 def patrol_row(index: int, plan: TablePlan) -> dict[str, Any]:
@@ -445,7 +446,7 @@ def _finding_facts(index: int, plan: TablePlan) -> dict[str, Any]:
     day = _patrol_day(position, patrols)
     rng = _seeded(index, 2)
     template = rng.choice(demo.FINDINGS[kind])
-    if (date.today() - day).days > STILL_OPEN_DAYS or index % 5 >= 3:
+    if (clock.today() - day).days > STILL_OPEN_DAYS or index % 5 >= 3:
         path = ["rectified", "open", "rectified", "closed"] if index % 19 == 0 else [
             "rectified", "closed"]
     else:
@@ -462,7 +463,7 @@ def finding_row(index: int, plan: TablePlan) -> dict[str, Any]:
     status = path[-1] if path else "open"
     checked = facts["deadline"] + timedelta(days=rng.randint(1, 5))
     if status == "closed":
-        checked = min(checked, date.today())
+        checked = min(checked, clock.today())
     lat, lon = facts["village"].center
     persons = ""
     if template.person:
@@ -490,9 +491,9 @@ def finding_event_row(index: int, plan: TablePlan) -> dict[str, Any]:
             for number in range(plan.sizes.get("findings", 0))
             for facts in (_finding_facts(number, findings),)
             for step in range(len(facts["path"]))
-        ] or [(0, 0, date.today(), ["rectified"])]
+        ] or [(0, 0, clock.today(), ["rectified"])]
     number, step, day, path = steps[index % len(steps)]
-    when = min(day + timedelta(days=2 * step + 1), date.today() - timedelta(days=1))
+    when = min(day + timedelta(days=2 * step + 1), clock.today() - timedelta(days=1))
     at = datetime.combine(max(when, day), time(9 + step, 30)).astimezone()
     return {
         "finding_id": plan.choices["finding_id"][number % len(plan.choices["finding_id"])],
@@ -510,7 +511,7 @@ def fire_team_row(index: int, plan: TablePlan) -> dict[str, Any]:
         "name": f"{rng.choice(village.surnames)}{rng.choice(demo.GIVEN_NAMES)}",
         "phone": f"139{rng.randrange(10**8):08d}", "village_id": village_id,
         "equipment": rng.choice(EQUIPMENT),
-        "last_training": (date.today() - timedelta(days=rng.randint(10, 400))).isoformat(),
+        "last_training": (clock.today() - timedelta(days=rng.randint(10, 400))).isoformat(),
     }
 
 

@@ -28,11 +28,12 @@ import sqlite3
 import statistics
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.patrols import parse_patrol
 from meixian_desktop.paths import under_home
 from meixian_desktop.store.database import Store, now_iso
@@ -111,7 +112,7 @@ def run_patrols(home: Path, runs: int, *, warmup: int = 1,
 
 def measure_search(name: str, store: Store, raw: sqlite3.Connection, word: str, runs: int,
                    warmup: int, log: Callable[[str], None] | None) -> Result:
-    today = date.today()
+    today = clock.today()
     found: dict[str, int] = {}
 
     from meixian_desktop.ui.models.patrols import PatrolTableModel
@@ -186,11 +187,11 @@ def measure_list(store: Store, raw: sqlite3.Connection, runs: int, warmup: int,
 
 def patrol_with_findings(village_id: str, number: int) -> dict[str, Any]:
     """A forest patrol with 5 findings, as typed (what the editor hands to parse_patrol)."""
-    day = (date.today() - timedelta(days=1)).isoformat()  # today's would need its end time past
+    day = (clock.today() - timedelta(days=1)).isoformat()  # today's would need its end time past
     findings = [
         {"category": category, "description": description, "place": place,
          "lat": f"{28.74 + i / 1000:.5f}", "lon": f"{113.47 + i / 1000:.5f}",
-         "persons": persons, "action": action, "deadline": date.today().isoformat()}
+         "persons": persons, "action": action, "deadline": clock.today().isoformat()}
         for i, (category, description, place, persons, action) in enumerate((
             ("field_fire", "村民在田边烧秸秆，已当场劝阻并扑灭", "后山林区三岔路口",
              "张国华（第三组村民）", "dissuaded"),
@@ -217,7 +218,7 @@ def measure_save(store: Store, raw: sqlite3.Connection, runs: int, warmup: int,
     village_id = store.conn.execute(
         "SELECT id FROM villages WHERE deleted = 0 ORDER BY sort LIMIT 1").fetchone()[0]
     device = store.device_id()
-    today = date.today()
+    today = clock.today()
     saved = {"app": 0, "floor": 0}
 
     def typed() -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.errors import RecordInvalid, ValidationError
 from meixian_desktop.core.order_followups import (
     COMPLIANCE,
@@ -424,9 +425,9 @@ def test_a_step_needs_a_person(by: str) -> None:
 
 
 def test_a_step_is_stamped_now() -> None:
-    before = datetime.now().astimezone().replace(microsecond=0)
+    before = clock.now().replace(microsecond=0)
     change = transition("served", "observing", "李梅")
-    assert before <= datetime.fromisoformat(change.at) <= datetime.now().astimezone()
+    assert before <= datetime.fromisoformat(change.at) <= clock.now()
 
 
 def test_service_moves_pending_to_served_once() -> None:

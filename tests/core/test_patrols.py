@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from meixian_desktop.core import patrols as patrols_module
+from meixian_desktop.core import clock
 from meixian_desktop.core.categories import Category
 from meixian_desktop.core.errors import RecordInvalid, ValidationError
 from meixian_desktop.core.geo import REGION, Waypoint
@@ -208,16 +208,8 @@ def test_patrol_date_missing_or_malformed_or_too_early() -> None:
     assert "太早" in problems_of(forest_raw(patrol_date="1999-12-31"))["patrol_date"]
 
 
-class _FixedClock(datetime):
-    """datetime whose now() is 2025-03-10 09:00 (the same-day rule reads the wall clock)."""
-
-    @classmethod
-    def now(cls, tz=None):  # type: ignore[override]
-        return cls(2025, 3, 10, 9, 0, tzinfo=tz)
-
-
-def test_end_time_later_than_now_on_the_same_day(monkeypatch) -> None:
-    monkeypatch.setattr(patrols_module, "datetime", _FixedClock)
+def test_end_time_later_than_now_on_the_same_day(clock_at) -> None:
+    clock_at("2025-03-10T09:00")
     raw = forest_raw(patrol_date=TODAY.isoformat(), start_time="08:00", end_time="09:30")
     assert "还没到" in problems_of(raw)["end_time"]
     earlier = forest_raw(patrol_date=TODAY.isoformat(), start_time="08:00", end_time="08:59")
@@ -226,21 +218,18 @@ def test_end_time_later_than_now_on_the_same_day(monkeypatch) -> None:
     assert parse_patrol(forest_raw(end_time="23:59"), today=TODAY).end_time == "23:59"
 
 
-def test_end_time_2359_today_with_the_real_clock() -> None:
-    today = date.today()
-    before = datetime.now().strftime("%H:%M")
-    raw = forest_raw(patrol_date=today.isoformat(), start_time="00:00", end_time="23:59",
+@pytest.mark.parametrize(("wall", "refused"), [("00:20", True), ("14:30", True),
+                                              ("23:59", False)])
+def test_end_time_today_reads_the_injected_clock(clock_at, wall: str, refused: bool) -> None:
+    clock_at(f"2026-06-17T{wall}")
+    raw = forest_raw(patrol_date="2026-06-17", start_time="00:00", end_time="23:59",
                      findings=[])
-    try:
-        parse_patrol(raw, today=today)
-        refused = None
-    except RecordInvalid as exc:
-        refused = exc.problems.get("end_time")
-    after = datetime.now().strftime("%H:%M")
-    if after < "23:59" and date.today() == today:
-        assert refused is not None and "还没到" in refused
-    elif before == after == "23:59":
-        assert refused is None
+    if refused:
+        with pytest.raises(RecordInvalid) as caught:
+            parse_patrol(raw, today=clock.today())
+        assert "还没到" in caught.value.problems["end_time"]
+    else:
+        assert parse_patrol(raw, today=clock.today()).end_time == "23:59"
 
 
 def test_unknown_kind() -> None:
@@ -436,9 +425,9 @@ def test_transition_needs_a_person(by: str) -> None:
 
 
 def test_transition_stamps_the_current_time() -> None:
-    before = datetime.now().astimezone().replace(microsecond=0)
+    before = clock.now().replace(microsecond=0)
     change = transition("open", "escalated", "李梅")
-    after = datetime.now().astimezone()
+    after = clock.now()
     stamped = datetime.fromisoformat(change.at)
     assert stamped.tzinfo is not None
     assert before <= stamped <= after

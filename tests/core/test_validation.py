@@ -9,6 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.errors import ValidationError
 from meixian_desktop.core.validation import (
     ID_BIRTH_EARLIEST,
@@ -60,7 +61,7 @@ def test_lower_case_x_spaces_and_full_width_are_normalised() -> None:
 
 def test_default_today_is_the_system_date() -> None:
     assert check_id_number("11010519491231002X").birth_date == date(1949, 12, 31)
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     number = make_id("430626", tomorrow.strftime("%Y%m%d"), "123")
     assert "在今天之后" in refused(check_id_number, number).message
 

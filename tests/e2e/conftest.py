@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog, QWidget
 
 from meixian_desktop.app import main
+from meixian_desktop.core import clock
 from meixian_desktop.core.validation import id_number_check_char
 from meixian_desktop.paths import under_home
 from meixian_desktop.store import profile as profile_store
@@ -29,7 +30,7 @@ from tests.conftest import close_windows
 from tests.ui.helpers import make_photo
 
 T = TypeVar("T")
-TODAY = date.today()
+TODAY = clock.today()
 TOWN_NAME = "梅仙镇人民政府"
 WORKER = "李梅"
 WORKER_PHONE = "13907301234"

@@ -7,13 +7,13 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from meixian_desktop.core import clock
 from meixian_desktop.store import devices
 from meixian_desktop.sync.http import outbox_dir, push, reachable
 from meixian_desktop.sync.inbox import approve_device
@@ -243,7 +243,7 @@ def test_a_town_package_request_that_does_not_prove_the_device_is_refused(
         "unknown": lambda: signed_headers(worker.keys, device, "GET", PACKAGE),
         "revoked": lambda: signed_headers(worker.keys, device, "GET", PACKAGE),
         "clock": lambda: signed_headers(worker.keys, device, "GET", PACKAGE,
-                                        now=time.time() - 600),
+                                        now=clock.now().timestamp() - 600),
         "unsigned": lambda: {},
     }
     expected = {"forged": (401, "签名"), "tampered": (401, "签名"), "unknown": (403, "批准"),

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from meixian_desktop.cli_print import cmd_forms
+from meixian_desktop.core import clock
 from meixian_desktop.core.households import Household, Measure, Member
 from meixian_desktop.paths import Paths, resource
 from meixian_desktop.printing.forms import PrintError, print_record
@@ -35,7 +36,7 @@ def _save(store: Store, household: Household) -> str:
 
 
 def _age(born: date) -> str:
-    return f"{Member('', birth_date=born).age_on(date.today())}岁"
+    return f"{Member('', birth_date=born).age_on(clock.today())}岁"
 
 
 def _household(store: Store, *, full: bool) -> str:
@@ -80,7 +81,7 @@ def test_full_household_prints_every_value(store, tmp_path) -> None:
                   "健康帮扶", "落实慢性病门诊报销", "2024年7月1日至2025年6月30日", "镇卫生院",
                   "社会保障兜底", "纳入农村低保", "2024年8月1日", "镇民政办", "老人行动不便，需上门服务",
                   "户主（签名或按指印）", "帮扶责任人（签名）", "（盖章）",
-                  f"{date.today().year}年{date.today().month}月"):
+                  f"{clock.today().year}年{clock.today().month}月"):
         assert value in text, value
     assert FULL_ID not in text
     assert "督促监护令对象" not in text  # what a monitoring form has no need to tell

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.errors import RecordInvalid
 from meixian_desktop.core.households import (
     Household,
@@ -367,9 +368,9 @@ def test_a_new_household_is_due_on_its_registration_day(store, vids, registered_
 
 def test_registration_day_is_the_local_day_of_creation(store, vids, monkeypatch) -> None:
     monkeypatch.undo()  # the real clock
-    before = date.today()
+    before = clock.today()
     household_id = save(store, plain(vids["张韩村"], "韩冬梅"))
-    after = date.today()
+    after = clock.today()
     due = next_due(store, household_id)
     assert due in (before, after)
     assert due == date.fromisoformat(row(store, "households", household_id)["created_at"][:10])

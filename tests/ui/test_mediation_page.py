@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from PySide6.QtWidgets import QDialog
 
+from meixian_desktop.core import clock
 from meixian_desktop.store import drafts
 from meixian_desktop.store import mediation as case_store
 from meixian_desktop.store import profile as profile_store
@@ -21,7 +22,7 @@ from meixian_desktop.ui.models.mediation import (
 from meixian_desktop.ui.pages.mediation import MediationPage
 from tests.core.test_mediation import GOOD_CODE, GOOD_ID
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

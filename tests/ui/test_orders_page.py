@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtWidgets import QDialog
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.order_followups import timeline
 from meixian_desktop.core.validation import check_id_number
 from meixian_desktop.store import drafts, records
@@ -23,7 +24,7 @@ from meixian_desktop.ui.pages.orders import OrderPage
 from meixian_desktop.ui.pages.today import TodayPage
 from tests.core.test_orders import FATHER_ID, id_for
 
-TODAY = date.today()
+TODAY = clock.today()
 MINOR_NAME = "𠮷小明"
 MINOR_ID = id_for("2012-05-01", "131")
 PHONE = "13907301234"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox
 
+from meixian_desktop.core import clock
 from meixian_desktop.store import drafts, villages
 from meixian_desktop.store import patrols as patrol_store
 from meixian_desktop.store import profile as profile_store
@@ -15,7 +16,7 @@ from meixian_desktop.ui.models.patrols import FindingListModel, FireTeamModel, P
 from meixian_desktop.ui.pages.patrols import PatrolPage
 from tests.ui.helpers import make_photo
 
-YESTERDAY = date.today() - timedelta(days=1)
+YESTERDAY = clock.today() - timedelta(days=1)
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def river_patrol(page, tmp_path):
     editor.route_start.setText("三里港码头")
     add_finding(editor, {"category": "illegal_fishing", "description": "有人在河边电鱼，已当场制止",
                          "place": "三里港下游", "lat": "28.71", "lon": "113.60",
-                         "deadline": (date.today() + timedelta(days=3)).isoformat()},
+                         "deadline": (clock.today() + timedelta(days=3)).isoformat()},
                 photos=[make_photo(tmp_path / "fish.png")])
     add_finding(editor, {"category": "floating_waste", "description": "河面漂浮生活垃圾约20平方米"})
     return editor
@@ -117,7 +118,7 @@ def test_walk_a_finding_from_open_to_closed(qtbot, page, tmp_path, monkeypatch) 
             if b.objectName().startswith("to_")] == ["to_rectified", "to_escalated"]
     finding.note.setText("已清理电鱼工具")
     finding.move_to("rectified")
-    finding.recheck_date.setText(date.today().isoformat())
+    finding.recheck_date.setText(clock.today().isoformat())
     finding.move_to("closed")
     finding.recheck_result.setText("复查合格")
     finding.accept()
@@ -135,7 +136,7 @@ def test_problems_are_shown_at_their_fields_and_nothing_is_saved(qtbot, page) ->
     editor = page.list.new_patrol("river")
     editor.start_time.setText("10:00")
     editor.end_time.setText("09:00")
-    editor.patrol_date.setDate(QDate(date.today() + timedelta(days=2)))
+    editor.patrol_date.setDate(QDate(clock.today() + timedelta(days=2)))
     problems = editor.check()
     assert "早于开始时间" in editor.form.error_text("end_time")
     assert "还没到" in editor.form.error_text("patrol_date")
@@ -221,7 +222,7 @@ def test_new_patrol_like_the_last_one(qtbot, page, tmp_path) -> None:
     assert like.river_name.text() == "汨罗江" and like.companions.text() == "王强、𠮷祥"
     assert like.route_start.text() == "三里港码头"
     assert like.findings_model.rowCount() == 0
-    assert like.patrol_date.date() == QDate.currentDate()
+    assert like.patrol_date.date() == QDate(clock.today())
     assert like.raw()["id"] != first.saved_id
 
 
@@ -257,11 +258,11 @@ def test_overdue_finding_on_today_opens_the_finding(qtbot, session, tmp_path) ->
     store = session.store
     village = villages.village_by_code(store, "430626108210")
     patrol = parse_patrol({
-        "kind": "farmland", "patrol_date": (date.today() - timedelta(days=20)).isoformat(),
+        "kind": "farmland", "patrol_date": (clock.today() - timedelta(days=20)).isoformat(),
         "leader": "李梅", "village_ids": [village.id], "plot_number": "2024-0317",
         "findings": [{"category": "house_building", "description": "耕地上打地基建房",
-                      "deadline": (date.today() - timedelta(days=5)).isoformat()}],
-    }, today=date.today())
+                      "deadline": (clock.today() - timedelta(days=5)).isoformat()}],
+    }, today=clock.today())
     with store.transaction() as tx:
         patrol_store.save_patrol(tx, patrol)
     window = MainWindow(session, profile_store.load(store), runner=run_now)

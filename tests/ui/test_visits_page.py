@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from PySide6.QtCore import QDate
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.validation import id_number_check_char
 from meixian_desktop.store import audit, drafts
 from meixian_desktop.store import households as household_store
@@ -83,7 +84,7 @@ def test_member_dialog_derives_gender_and_birth_as_typed(qtbot, page) -> None:
     dialog.id_number.setText(GRANDMOTHER[:-1] + ("0" if GRANDMOTHER[-1] != "0" else "1"))
     assert "校验码" in dialog.id_hint.text()
     assert "id_number" in dialog.check()
-    future = id_number((date.today() + timedelta(days=40)).strftime("%Y%m%d"))
+    future = id_number((clock.today() + timedelta(days=40)).strftime("%Y%m%d"))
     dialog.id_number.setText(future)
     assert "id_number" in dialog.check()
     dialog.reject()
@@ -105,7 +106,7 @@ def test_create_household_with_three_members_then_visit(qtbot, page) -> None:
     assert "13907301234" not in shown and "139****1234" in shown
     assert "留守老人" in shown[4] and "留守儿童" in shown[4]
     # Record a visit ten days ago: a key-group household is next due one month later.
-    visit_day = date.today() - timedelta(days=10)
+    visit_day = clock.today() - timedelta(days=10)
     visit = page.new_visit(household_id)
     visit.visit_date.setDate(QDate(visit_day))
     visit.person_met.setText("刘桂英")
@@ -183,13 +184,13 @@ def test_bad_visit_is_refused_at_its_fields(qtbot, page) -> None:
     assert editor.save()
     visit = page.new_visit(editor.saved_id)
     visit.visitors.clear()
-    visit.visit_date.setDate(QDate(date.today() + timedelta(days=3)))
-    visit.next_visit_date.setText(date.today().isoformat())
+    visit.visit_date.setDate(QDate(clock.today() + timedelta(days=3)))
+    visit.next_visit_date.setText(clock.today().isoformat())
     problems = visit.check()
     assert {"visitors", "visit_date"} <= set(problems)
     assert "还没到" in visit.form.error_text("visit_date")
     assert not visit.save()
-    visit.visit_date.setDate(QDate(date.today()))
+    visit.visit_date.setDate(QDate(clock.today()))
     assert "next_visit_date" in visit.check()
     assert "晚于" in visit.form.error_text("next_visit_date")
     assert page.store.conn.execute("SELECT count(*) FROM visits").fetchone()[0] == 0
@@ -209,7 +210,7 @@ def test_household_on_today_opens_its_visits(qtbot, session) -> None:
     window.refresh_today()
     today_page = window.pages["today"]
     item = next(i for i in today_page.items if i.table == "households")
-    assert item.due == date.today()  # never visited: due from the day it was registered
+    assert item.due == clock.today()  # never visited: due from the day it was registered
     opened = window.open_record("households", item.record_id)
     assert opened.tabs.currentIndex() == 3 and opened.head_name.text() == "王建国"
     assert audit.recent(session.store)  # setup at least; the page works on the real store

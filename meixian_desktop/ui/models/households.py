@@ -6,6 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.households import HEALTH, MEASURE_TYPES, RELATIONS, TAGS, VISIT_TYPES
 from meixian_desktop.core.masking import mask_phone
 from meixian_desktop.core.validation import age_on, check_id_number
@@ -40,7 +41,7 @@ class HouseholdTableModel(RecordTableModel):
         Column("重点人群", ALL_TAGS, tag_labels),
         Column("联系电话", "t.phone", masked_phone),
         Column("下次走访", "t.next_visit_due",
-               alert=lambda day: bool(day) and str(day) < date.today().isoformat()),
+               alert=lambda day: bool(day) and str(day) < clock.today().isoformat()),
     )
 
 
@@ -88,7 +89,7 @@ class MemberListModel(RawListModel):
         if column == 2:
             return str(row.get("id_number") or "")
         if column == 3:
-            return member_age(row, date.today())
+            return member_age(row, clock.today())
         if column == 4:
             return HEALTH.label_of(str(row.get("health") or ""))
         return "、".join(TAGS.label_of(c) for c in row.get("tags") or ())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.mediation import (
     CATEGORIES,
     DEADLINE_STATUSES,
@@ -39,7 +40,7 @@ class CaseTableModel(RecordTableModel):
     default_order = "t.risk DESC, t.registered_on DESC, t.rowid DESC"
 
     def __init__(self, store: Store, parent: Any = None, *, today: date | None = None) -> None:
-        self.today = today or date.today()
+        self.today = today or clock.today()
         warn = (self.today + timedelta(days=WARNING_DAYS)).isoformat()
         self.columns = (
             Column("案号", "t.number"),

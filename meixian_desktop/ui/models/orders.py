@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QColor
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.orders import LIVE_STATUSES, STATUSES
 from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.database import Store
@@ -48,7 +49,7 @@ class OrderTableModel(RecordTableModel):
     default_order = "t.issue_date DESC, t.rowid DESC"
 
     def __init__(self, store: Store, parent: Any = None, *, today: date | None = None) -> None:
-        self.today = today or date.today()
+        self.today = today or clock.today()
         columns = list(order_columns(
             bool(settings_store.get(store, "show_minor_names_in_lists"))))
         late = self.today.isoformat()

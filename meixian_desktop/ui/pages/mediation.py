@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QWidget
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.mediation import CATEGORIES, RISK_TAGS, STATUSES
 from meixian_desktop.core.mediation_forms import case_to_raw
 from meixian_desktop.core.profile import Profile
@@ -54,7 +55,7 @@ class MediationPage(RecordListPage):
                      [self.status, self.category, self.village, self.risk, self.overdue])
 
     def today(self) -> date:
-        return self._today or date.today()
+        return self._today or clock.today()
 
     def current_filter(self) -> case_store.CaseFilter:
         return case_store.CaseFilter(

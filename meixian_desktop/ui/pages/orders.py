@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.orders import STATUSES, order_to_raw
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.paths import Paths
@@ -54,7 +55,7 @@ class OrderPage(RecordListPage):
                      [self.status, self.village, self.followup])
 
     def today(self) -> date:
-        return self._today or date.today()
+        return self._today or clock.today()
 
     # -- the list ---------------------------------------------------------------------------
     def current_filter(self) -> order_store.OrderFilter:

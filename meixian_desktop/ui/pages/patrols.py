@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.errors import RecordInvalid
 from meixian_desktop.core.patrols import KINDS, like_last, patrol_to_raw
 from meixian_desktop.core.profile import Profile
@@ -151,7 +152,7 @@ class PatrolList(RecordListPage):
 
     def apply_filter(self) -> None:
         where, params = patrol_store.filter_condition(self.store, self.current_filter(),
-                                                      date.today())
+                                                      clock.today())
         self.model.set_filter(where, params)
         self.show_count(self.tr("条巡查记录"))
 
@@ -166,7 +167,7 @@ class PatrolList(RecordListPage):
         return editor
 
     def new_patrol(self, kind: str) -> PatrolEditor:
-        return self.open_editor(new_patrol_raw(kind, self.profile, self.store, date.today()))
+        return self.open_editor(new_patrol_raw(kind, self.profile, self.store, clock.today()))
 
     def new_like_last(self, kind: str) -> PatrolEditor:
         """Same kind, route, area and companions as the worker's previous patrol, dated today."""
@@ -175,7 +176,7 @@ class PatrolList(RecordListPage):
         if previous is None:
             self.message.setText(self.tr("还没有这类巡查记录，已新建一份空白的。"))
             return self.new_patrol(kind)
-        return self.open_editor(like_last(previous, date.today()))
+        return self.open_editor(like_last(previous, clock.today()))
 
     def open_patrol(self, patrol_id: str, finding_id: str | None = None) -> PatrolEditor | None:
         patrol = patrol_store.load_patrol(self.store, patrol_id)
@@ -244,7 +245,7 @@ class MemberDialog(QDialog):
 
     def member(self) -> fire_team.TeamMember | None:
         try:
-            member = fire_team.parse_member(self.raw(), today=date.today())
+            member = fire_team.parse_member(self.raw(), today=clock.today())
         except RecordInvalid as exc:
             self.form.show_problems(exc.problems)
             return None

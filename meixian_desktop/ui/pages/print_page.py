@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.core.progress import Cancelled, Progress
 from meixian_desktop.paths import Paths
@@ -59,7 +60,7 @@ class PrintPage(QWidget):
         self.infos: list[FormInfo] = form_infos(paths.config_dir)
         self.preview: Any = None
         self.progress: Progress | None = None
-        day = today or date.today()
+        day = today or clock.today()
 
         self.form = QComboBox()
         for info in self.infos:
@@ -214,7 +215,7 @@ class PrintPage(QWidget):
     # -- running it -------------------------------------------------------------------------
     def _out_path(self, stem: str) -> Path:
         folder = self.paths.prints_dir
-        return folder / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}.pdf"
+        return folder / f"{stem}-{clock.now():%Y%m%d-%H%M%S}.pdf"
 
     def _run(self, work: Callable[[Store, Progress], Rendered], out: Path, title: str) -> None:
         """Run ``work`` on its own connection off the GUI thread, with a cancellable progress

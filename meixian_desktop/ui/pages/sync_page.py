@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.core.progress import Cancelled, Progress
 from meixian_desktop.paths import Paths
@@ -85,7 +85,7 @@ class SyncPageBase(QWidget):
         self.message.setStyleSheet(f"color: {TONES[tone]};")
 
     def add_result(self, text: str, tone: str = OK, data: Any = None) -> QListWidgetItem:
-        item = QListWidgetItem(f"{datetime.now():%H:%M}  {text}")
+        item = QListWidgetItem(f"{clock.now():%H:%M}  {text}")
         item.setForeground(QBrush(QColor(TONES[tone])))
         item.setData(Qt.ItemDataRole.UserRole, data)
         self.results.addItem(item)

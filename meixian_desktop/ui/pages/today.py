@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.chinese import chinese_date
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store.database import Store
@@ -61,7 +62,7 @@ class TodayPage(QWidget):
             self.refresh()
 
     def today(self) -> date:
-        return self._today or date.today()
+        return self._today or clock.today()
 
     def shown(self) -> None:
         """Coming back to the page: gather again (records may have come in meanwhile)."""

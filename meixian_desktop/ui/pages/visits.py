@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -11,6 +10,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.households import MONITORING_TYPES, TAGS
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.paths import Paths
@@ -86,7 +86,7 @@ class VisitPage(RecordListPage):
 
     def apply_filter(self) -> None:
         where, params = household_store.filter_condition(self.store, self.current_filter(),
-                                                         date.today())
+                                                         clock.today())
         self.model.set_filter(where, params)
         self.show_count(self.tr("户"))
 
@@ -123,7 +123,7 @@ class VisitPage(RecordListPage):
         return editor
 
     def new_visit(self, household_id: str) -> VisitEditor:
-        return self.open_visit_editor(new_visit_raw(household_id, self.profile, date.today()))
+        return self.open_visit_editor(new_visit_raw(household_id, self.profile, clock.today()))
 
     def _selected(self) -> str | None:
         return self.selected_id(self.tr("请先在列表中选中一户。"))
