@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meixian_desktop.paths import Paths
+
+if TYPE_CHECKING:
+    from meixian_desktop.store.database import Store
+    from meixian_desktop.store.devices import Device
 
 
 def add_sync_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,9 +44,13 @@ def add_sync_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     device = sub.add_parser("devices", help="（镇级）网格员设备：列出、批准、停用")
     device_verbs = device.add_subparsers(dest="verb", required=True)
     device_verbs.add_parser("list", help="列出设备和密钥指纹")
-    for verb, text in (("approve", "批准设备（并导入等待中的批次）"), ("revoke", "停用设备")):
+    for verb, text in (("approve", "批准设备（并导入等待中的批次）"), ("revoke", "停用设备"),
+                       ("assign", "分配设备负责的村（以镇里为准，批次改不了）")):
         chosen = device_verbs.add_parser(verb, help=text)
-        chosen.add_argument("fingerprint", help="密钥指纹（空格可省略）")
+        chosen.add_argument("fingerprint", help="密钥指纹（空格可省略，至少前 8 位）")
+        if verb == "assign":
+            chosen.add_argument("--villages", required=True,
+                                help="村名或区划代码，逗号分隔，如 张韩村,三里村")
 
 
 def _files(paths: list[Path], suffix: str) -> list[Path]:
@@ -197,6 +205,7 @@ def cmd_town_package(paths: Paths, args: argparse.Namespace) -> int:
 
 
 def cmd_devices(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.core.fields import printable
     from meixian_desktop.store import devices
     from meixian_desktop.sync.inbox import approve_device, missing_ranges
 
@@ -207,23 +216,52 @@ def cmd_devices(paths: Paths, args: argparse.Namespace) -> int:
             for known in devices.all_devices(store):
                 gaps = missing_ranges(store, known.device_id)
                 gap_text = f"  缺少变更 {gaps}" if gaps else ""
-                print(f"{known.fingerprint}  {known.status_label}  {known.worker}  "
-                      f"{'、'.join(known.villages)}{gap_text}")
+                print(printable(f"{known.fingerprint}  {known.status_label}  {known.worker}  "
+                                f"{'、'.join(known.villages)}{gap_text}"))
             return 0
-        device = devices.by_fingerprint(store, args.fingerprint)
-        if device is None:
-            print(f"没有指纹为“{args.fingerprint}”的设备。用 devices list 查看。", file=sys.stderr)
+        found = devices.by_fingerprint(store, args.fingerprint)
+        if len(found) != 1:
+            if not found:
+                print(f"没有指纹为“{printable(args.fingerprint)}”的设备（至少要输入前 8 位）。"
+                      "用 devices list 查看。", file=sys.stderr)
+            else:
+                names = "；".join(printable(f"{d.worker}（{d.fingerprint}）") for d in found)
+                print(f"指纹“{printable(args.fingerprint)}”同时对应 {len(found)} 台设备：{names}。"
+                      "什么也没有做；请多输入几位指纹。", file=sys.stderr)
             return 1
+        device = found[0]
+        label = printable(f"{device.worker}（{device.fingerprint}）")
         if args.verb == "revoke":
             devices.decide(store, device.device_id, devices.REVOKED, profile.name)
-            print(f"已停用：{device.worker}（{device.fingerprint}）")
+            print(f"已停用：{label}")
             return 0
+        if args.verb == "assign":
+            return _assign(store, device, args.villages, label)
         results = approve_device(store, keys, device.device_id, profile.name,
                                  session.paths.held_batches_dir, session.paths.attachments_dir)
-        print(f"已批准：{device.worker}（{device.fingerprint}）")
+        print(f"已批准：{label}")
         for result in results:
-            print(result.line)
+            print(printable(result.line))
         return 0
+
+
+def _assign(store: Store, device: Device, text: str, label: str) -> int:
+    from meixian_desktop.core.fields import printable
+    from meixian_desktop.store import devices
+    from meixian_desktop.store.villages import list_villages
+
+    known = {v.name: v.code for v in list_villages(store) if v.code}
+    known.update({v.code: v.code for v in list_villages(store) if v.code})
+    wanted = [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
+    unknown = [w for w in wanted if w not in known and w + "村" not in known]
+    if unknown or not wanted:
+        print(f"不认识这些村：{'、'.join(printable(w) for w in unknown) or '（没有填）'}。"
+              "请用“设置”页村列表里的村名或区划代码。", file=sys.stderr)
+        return 1
+    codes = tuple(dict.fromkeys(known.get(w) or known[w + "村"] for w in wanted))
+    devices.assign(store, device.device_id, codes)
+    print(f"已分配：{label} 负责 {'、'.join(wanted)}。下次导出资料包时带给这台电脑。")
+    return 0
 
 
 def cmd_hub(paths: Paths, args: argparse.Namespace) -> int:

@@ -9,10 +9,14 @@ from dataclasses import dataclass
 
 from meixian_desktop.core.ids import wall_clock_ms
 
-__all__ = ["Hlc", "HybridClock", "MAX_WALL_MS", "MAX_COUNTER"]
+__all__ = ["Hlc", "HybridClock", "ClockError", "MAX_WALL_MS", "MAX_COUNTER", "MAX_AHEAD_MS",
+           "ahead_of", "too_far_ahead"]
 
 MAX_WALL_MS = 9_999_999_999_999  # 13 digits: good until the year 2286
 MAX_COUNTER = 99_999  # 5 digits
+# A stamp more than a day ahead of the receiver's wall clock is evidence of a wrong clock (or a
+# forged stamp), never something to follow: DESIGN.md "Clocks are evidence, not orders".
+MAX_AHEAD_MS = 24 * 3600 * 1000
 _TEXT = re.compile(r"([0-9]{13})-([0-9]{5})-(.+)", re.ASCII | re.DOTALL)
 
 
@@ -60,6 +64,19 @@ class Hlc:
         return cls(int(match.group(1)), int(match.group(2)), match.group(3))
 
 
+class ClockError(ValueError):
+    """The clock cannot stamp another event; ``message`` says in Chinese what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def ahead_of(stamp: Hlc, now_ms: int) -> bool:
+    """Whether ``stamp`` is further ahead of the wall clock ``now_ms`` than a clock may be."""
+    return stamp.wall_ms > now_ms + MAX_AHEAD_MS
+
+
 class HybridClock:
     """A device's hybrid logical clock (Kulkarni et al., 2014).
 
@@ -95,6 +112,9 @@ class HybridClock:
     def _make(self, wall_ms: int, counter: int) -> Hlc:
         if counter > MAX_COUNTER:
             wall_ms, counter = wall_ms + 1, 0
+        if wall_ms > MAX_WALL_MS:
+            raise ClockError("本机的时间戳已经到了上限（曾经收到过一个时间严重不对的记录），"
+                             "不能再保存。请不要再录入，把电脑交给镇里技术人员处理。")
         stamp = Hlc(wall_ms, counter, self._device)
         self._last = stamp
         return stamp
@@ -109,9 +129,14 @@ class HybridClock:
             return self._make(last.wall_ms, last.counter + 1)
 
     def observe(self, remote: Hlc) -> Hlc:
-        """Merge a timestamp received from elsewhere; return a local one later than both."""
+        """Merge a timestamp received from elsewhere; return a local one later than both.
+
+        A remote stamp more than a day ahead of the wall clock is refused (ClockError) and
+        leaves this clock as it was: one forged stamp must not drag every later save along."""
         with self._lock:
             physical = self._now_ms()
+            if ahead_of(remote, physical):
+                raise ClockError(too_far_ahead(remote, physical))
             last = self._last
             last_wall = last.wall_ms if last is not None else -1
             last_counter = last.counter if last is not None else -1
@@ -125,3 +150,10 @@ class HybridClock:
             else:
                 counter = 0
             return self._make(wall, counter)
+
+
+def too_far_ahead(remote: Hlc, physical: int) -> str:
+    """The refusal of a stamp ahead of the wall clock, in Chinese."""
+    days = (remote.wall_ms - physical) / 86_400_000
+    return (f"时间不对：这条记录的时间比本机现在晚了约 {days:.0f} 天，"
+            "发来它的电脑的时钟可能拨快了。请把那台电脑的日期和时间改对后重新导出。")

@@ -21,6 +21,7 @@ class Setting:
     high: int | None = None
     must_contain: tuple[str, ...] = ()  # placeholders a text setting cannot do without
     starts_with: tuple[str, ...] = ()  # a text setting, when filled, begins with one of these
+    town_only: bool = False  # shown and used in the town role only
 
     def parse(self, value: Any) -> Any:
         """Coerce a stored or typed value, or raise ValidationError saying what is allowed."""
@@ -90,6 +91,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "print_font_file", "text", "", "打印用中文字体文件",
         "留空时自动使用本机的仿宋、宋体、黑体、楷体；要用别的字体，填 .ttf 或 .ttc 文件的完整路径。",
+    ),
+    # Limits on what the town takes in (DESIGN.md "Nothing costly before trust").
+    Setting(
+        "sync_max_batch_mb", "int", 512, "一个批次文件最大（MB）",
+        "比这更大的批次文件不接收（照片多时可以调大）。", 1, 2048, town_only=True,
+    ),
+    Setting(
+        "sync_max_records", "int", 1_000_000, "一个批次最多记录数",
+        "记录条数超过这个数的批次不接收。", 1000, 5_000_000, town_only=True,
+    ),
+    Setting(
+        "sync_max_held_devices", "int", 20, "最多同时等待批准的新电脑",
+        "等待批准的新电脑达到这个数时，再有新电脑交来的批次就不接收，请先批准或停用。",
+        1, 500, town_only=True,
+    ),
+    Setting(
+        "sync_max_held_mb", "int", 1024, "等待批准的批次最多占用（MB）",
+        "新电脑交来、还没批准的批次文件合计不超过这么大。", 10, 20_480, town_only=True,
+    ),
+    Setting(
+        "sync_held_days", "int", 30, "等待批准的批次保留天数",
+        "新电脑交来的批次超过这么多天还没批准，就删除（网格员可以重新交）。", 1, 365,
+        town_only=True,
+    ),
+    Setting(
+        "hub_max_uploads_per_minute", "int", 30, "镇里服务器：每个地址每分钟最多上传次数",
+        "同一个地址上传过于频繁时，先请它稍后再试，以免拖垮服务器。", 1, 1000, town_only=True,
     ),
 )
 

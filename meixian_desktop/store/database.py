@@ -71,9 +71,14 @@ class Transaction:
 
     def hlc(self) -> str:
         """A new clock stamp for a local write, later than every stamp this database has seen."""
+        from meixian_desktop.core.hlc import ClockError
+
         if self._clock is None:
             self._clock = self.store.clock()
-        return str(self._clock.tick())
+        try:
+            return str(self._clock.tick())
+        except ClockError as exc:
+            raise StoreError(exc.message, self.store.path) from exc
 
     def observe(self, remote: str) -> None:
         """Advance the clock past a stamp that arrived from another device."""

@@ -53,14 +53,22 @@ def all_devices(store: Store) -> list[Device]:
     return [_device(row) for row in rows]
 
 
-def by_fingerprint(store: Store, fingerprint: str) -> Device | None:
-    """The device whose fingerprint is, or begins with (8 characters or more), the one typed."""
+def by_fingerprint(store: Store, fingerprint: str) -> list[Device]:
+    """The devices whose fingerprint is, or begins with (8 characters or more), the one typed:
+    the caller acts only when exactly one matches, and names them all when several do."""
     wanted = fingerprint.replace(" ", "").upper()
     if len(wanted) < 8:
-        return None
-    found = [d for d in all_devices(store)
-             if d.fingerprint.replace(" ", "").upper().startswith(wanted)]
-    return found[0] if len(found) == 1 else None
+        return []
+    return [d for d in all_devices(store)
+            if d.fingerprint.replace(" ", "").upper().startswith(wanted)]
+
+
+def by_signing_key(store: Store, signing_public: str) -> Device | None:
+    """The device registered with this signing key (hex), whatever its id; None if none."""
+    row = store.conn.execute(f"SELECT {_COLUMNS} FROM devices WHERE signing_public = ? "
+                             "ORDER BY status = 'revoked' DESC LIMIT 1",
+                             (signing_public,)).fetchone()
+    return _device(row) if row else None
 
 
 def register(store: Store, device: Device) -> None:
@@ -74,12 +82,18 @@ def register(store: Store, device: Device) -> None:
          device.decided_at, device.decided_by))
 
 
-def update_worker(store: Store, device_id: str, worker: str, phone: str,
-                  villages: tuple[str, ...]) -> None:
-    """Keep the roster current with what the device's latest batch says of its worker."""
-    store.conn.execute(
-        "UPDATE devices SET worker = ?, phone = ?, villages = ? WHERE device_id = ?",
-        (worker, phone, json.dumps(list(villages), ensure_ascii=False), device_id))
+def update_worker(store: Store, device_id: str, worker: str, phone: str) -> None:
+    """Keep the worker's name and phone current with the device's latest batch; its villages
+    are the town's to set (``assign``), never the batch's."""
+    store.conn.execute("UPDATE devices SET worker = ?, phone = ? WHERE device_id = ?",
+                       (worker, phone, device_id))
+
+
+def assign(store: Store, device_id: str, villages: tuple[str, ...]) -> None:
+    """Set the villages (codes) a device's worker is responsible for: the town's decision."""
+    with store.transaction():
+        store.conn.execute("UPDATE devices SET villages = ? WHERE device_id = ?",
+                           (json.dumps(list(villages), ensure_ascii=False), device_id))
 
 
 def decide(store: Store, device_id: str, status: str, by: str) -> None:

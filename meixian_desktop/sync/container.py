@@ -19,7 +19,7 @@ from typing import IO, Any
 # The pieces' public names, re-exported.
 __all__ = [
     "PART_SUFFIX", "Opened", "atomic_write", "check_file_name", "clean_name_part", "files_in",
-    "kind_of_file", "open_batch", "open_signed", "pack_payload", "read_manifest",
+    "check_batch", "kind_of_file", "open_batch", "open_signed", "pack_payload", "read_manifest",
     "unpack_payload", "write_batch", "write_signed",
 ]
 
@@ -219,6 +219,15 @@ def open_batch(path: Path, *, town: DeviceKeys, max_payload: int = MAX_PAYLOAD_B
         return _BATCH_READERS[outer.format](outer, town, max_payload)
 
 
+def check_batch(path: Path, *, town: DeviceKeys, max_payload: int = MAX_PAYLOAD_BYTES
+                ) -> dict[str, Any]:
+    """The manifest of a batch, its signature and recipient checked, its payload NOT read:
+    what the town learns of a file from a device it has not approved (nothing costly)."""
+    with _outer(path, "batch", max_payload) as outer:
+        _BATCH_CHECKERS[outer.format](outer, town)
+        return outer.manifest
+
+
 def open_signed(
     path: Path, kind: str, *, signer_public: bytes | None, max_body: int = MAX_PAYLOAD_BYTES
 ) -> Opened:
@@ -410,7 +419,9 @@ def _tampered(where: str) -> SyncFileError:
     )
 
 
-def _open_batch_v1(outer: _Outer, town: DeviceKeys, max_payload: int) -> Opened:
+def _check_batch_v1(outer: _Outer, town: DeviceKeys) -> tuple[bytes, str, dict[str, Any]]:
+    """The sender's key, batch id and sealing header of a batch whose manifest is signed by
+    that key and sealed to this town; the payload is not read."""
     outer.expect({MANIFEST, PAYLOAD, SIGNATURE})
     manifest, where = outer.manifest, outer.where
     signature = _signature(outer)
@@ -428,6 +439,12 @@ def _open_batch_v1(outer: _Outer, town: DeviceKeys, max_payload: int) -> Opened:
             f"{where}是加密发给另一个镇（另一把密钥）的，本机无法解密。程序没有导入它。"
             "请确认网格员电脑导入的是本镇最新的镇级数据包，然后让他重新导出。",
         )
+    return sender, batch_id, header
+
+
+def _open_batch_v1(outer: _Outer, town: DeviceKeys, max_payload: int) -> Opened:
+    manifest, where = outer.manifest, outer.where
+    sender, batch_id, header = _check_batch_v1(outer, town)
     size = _size(manifest, "payload_size", where)
     ciphertext = _checked_body(
         outer, PAYLOAD, size, _text(manifest, "payload_sha256", where), max_payload
@@ -456,4 +473,6 @@ def _open_signed_v1(outer: _Outer, signer_public: bytes | None, max_body: int) -
 
 
 _BATCH_READERS: dict[int, Callable[[_Outer, DeviceKeys, int], Opened]] = {1: _open_batch_v1}
+_BATCH_CHECKERS: dict[int, Callable[[_Outer, DeviceKeys], tuple[bytes, str, dict[str, Any]]]] = {
+    1: _check_batch_v1}
 _SIGNED_READERS: dict[int, Callable[[_Outer, bytes | None, int], Opened]] = {1: _open_signed_v1}

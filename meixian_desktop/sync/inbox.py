@@ -10,21 +10,29 @@ import re
 import shutil
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 from meixian_desktop.core import clock
+from meixian_desktop.core.fields import printable
 from meixian_desktop.core.progress import Progress
 from meixian_desktop.store import devices
+from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.database import Store, now_iso
 from meixian_desktop.store.devices import APPROVED, PENDING, REVOKED, Device
-from meixian_desktop.sync.container import open_batch, unpack_payload
+from meixian_desktop.sync.container import check_batch, open_batch, unpack_payload
 from meixian_desktop.sync.keys import DeviceKeys, fingerprint
 from meixian_desktop.sync.merge import APPLIED, CONFLICT, DUPLICATE, QUARANTINED, Merger, Outcome
+from meixian_desktop.sync.scope import WorkerScope
 from meixian_desktop.sync.sealing import SyncFileError
-from meixian_desktop.sync.validate import TOWN_OWNED, check_envelope
+from meixian_desktop.sync.validate import check_envelope
 
 _BATCH_ID = re.compile(r"[0-9A-Za-z-]{8,80}")  # it names the held copy's folder: no paths
+
+# A journal range may run this far past the device's last one (a laptop that saved a great
+# deal between two hand-ins); further is a forged range that would hide every later gap.
+MAX_SEQ_JUMP = 50_000_000
 
 # What became of a file.
 IMPORTED, ALREADY, HELD, REFUSED = "imported", "duplicate", "held", "refused"
@@ -58,95 +66,258 @@ class FileResult:
         return head + (f" — {self.message}" if self.message else "")
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The town's limits on what it takes in (core/settings.py, 设置 page)."""
+
+    batch_bytes: int
+    records: int
+    held_devices: int
+    held_bytes: int
+    held_days: int
+
+    @classmethod
+    def of(cls, store: Store) -> Limits:
+        value = partial(settings_store.get, store)
+        return cls(value("sync_max_batch_mb") * 1024**2, value("sync_max_records"),
+                   value("sync_max_held_devices"), value("sync_max_held_mb") * 1024**2,
+                   value("sync_held_days"))
+
+
+def _held_full(store: Store, limits: Limits, adding: int = 0) -> str:
+    """Why a new device's file cannot be held now (too many devices or bytes waiting), or ""."""
+    expire_held(store, limits.held_days)
+    if adding == 0:
+        waiting = store.conn.execute(
+            "SELECT count(*) FROM devices WHERE status = ?", (PENDING,)).fetchone()[0]
+        if waiting >= limits.held_devices:
+            return (f"已经有 {waiting} 台新电脑在等待批准，达到了上限。请先在“同步”页批准或停用"
+                    "它们，再接收新电脑的批次。")
+        return ""
+    held = sum(_size_of(Path(p)) for (p,) in store.conn.execute(
+        "SELECT file_path FROM held_batches"))
+    if held + adding > limits.held_bytes:
+        return (f"等待批准的批次已占用 {held / 1024**2:.0f} MB，再收这一个就超过上限"
+                f"（{limits.held_bytes // 1024**2} MB）。请先在“同步”页处理等待批准的电脑。")
+    return ""
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def expire_held(store: Store, days: int) -> int:
+    """Delete held files (and the devices that sent nothing else) older than ``days``."""
+    cutoff = (clock.now() - timedelta(days=days)).isoformat(timespec="seconds")
+    old = store.conn.execute("SELECT batch_id, file_path FROM held_batches WHERE received_at < ?",
+                             (cutoff,)).fetchall()
+    if not old:
+        return 0
+    for _batch_id, file_path in old:
+        Path(file_path).unlink(missing_ok=True)
+        with suppress(OSError):
+            Path(file_path).parent.rmdir()
+    with store.transaction():
+        store.conn.executemany("DELETE FROM held_batches WHERE batch_id = ?",
+                               [(batch_id,) for batch_id, _ in old])
+        store.conn.execute(
+            "DELETE FROM devices WHERE status = ? AND device_id NOT IN "
+            "(SELECT device_id FROM held_batches) AND device_id NOT IN "
+            "(SELECT device_id FROM imported_batches)", (PENDING,))
+    return len(old)
+
+
 def _refused(path: Path, message: str, known: tuple[str, str, str] = ("", "", "")
              ) -> FileResult:
     return FileResult(path, REFUSED, message, known[0], known[1], known[2])
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """What a batch's signed manifest says of itself (who, which journal range)."""
+
+    batch_id: str
+    device_id: str
+    worker: str
+    phone: str
+    villages: tuple[str, ...]
+    signing: bytes
+    encryption: bytes
+    seq_from: int
+    seq_to: int
+
+    @property
+    def known(self) -> tuple[str, str, str]:
+        return self.batch_id, self.device_id, self.worker
+
+
+def _claimed(manifest: dict) -> Claimed:
+    batch_id, device_id = str(manifest["batch_id"]), str(manifest["device_id"])
+    if not _BATCH_ID.fullmatch(batch_id) or not _BATCH_ID.fullmatch(device_id):
+        raise ValueError("batch or device id is not an id")
+    seq_from, seq_to = int(manifest["seq_from"]), int(manifest["seq_to"])
+    if not (0 <= seq_from < 2**62 and 0 <= seq_to < 2**62):
+        raise ValueError("journal range out of bounds")
+    return Claimed(
+        batch_id, device_id, printable(str(manifest.get("worker", "")))[:40],
+        printable(str(manifest.get("phone", "")))[:30],
+        tuple(printable(str(v))[:20] for v in manifest.get("villages", []))[:60],
+        base64.b64decode(str(manifest["sender_signing_public"]), validate=True),
+        base64.b64decode(str(manifest["sender_encryption_public"]), validate=True),
+        seq_from, seq_to)
+
+
 def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
                  attachments_dir: Path, *, approve_new: bool = False, today: date | None = None,
                  progress: Progress | None = None) -> FileResult:
-    """Import one ``.mxsync`` file. A refused file leaves the database as it was."""
+    """Import one ``.mxsync`` file. A refused file leaves the database as it was.
+
+    The manifest's signature is checked first; a file from a device the town has not approved
+    is then kept unread (not decrypted, not parsed) until it is approved."""
+    limits = Limits.of(store)
     try:
-        opened = open_batch(path, town=town)
+        if path.stat().st_size > limits.batch_bytes:
+            return _refused(path, f"文件有 {path.stat().st_size / 1024**2:.0f} MB，超过了镇里设置的"
+                                  f"上限（{limits.batch_bytes // 1024**2} MB）。程序没有打开它。"
+                                  "如确需接收，请在“设置”里调大“一个批次文件最大”。")
+        manifest = check_batch(path, town=town)
+        claimed = _claimed(manifest)
     except SyncFileError as exc:
         return _refused(path, exc.message)
-    manifest = opened.manifest
-    try:
-        batch_id, device_id = str(manifest["batch_id"]), str(manifest["device_id"])
-        if not _BATCH_ID.fullmatch(batch_id):
-            raise ValueError("batch id is not an id")
-        worker = str(manifest.get("worker", ""))[:40]
-        signing = base64.b64decode(str(manifest["sender_signing_public"]), validate=True)
-        encryption = base64.b64decode(str(manifest["sender_encryption_public"]), validate=True)
-        seq_from, seq_to = int(manifest["seq_from"]), int(manifest["seq_to"])
-        if not (0 <= seq_from < 2**62 and 0 <= seq_to < 2**62):
-            raise ValueError("journal range out of bounds")
-        villages = tuple(str(v) for v in manifest.get("villages", []))[:60]
+    except OSError as exc:
+        return _refused(path, f"读不了这个文件：{exc.strerror or exc}。请检查U盘后再试。")
     except (KeyError, TypeError, ValueError, binascii.Error):
         return _refused(path, "批次文件的说明部分不完整，可能来自其他程序。"
                               "请让网格员用梅仙网格通重新导出一次。")
-    known = (batch_id, device_id, worker)
-    stored = _imported(store, batch_id)
+    known = claimed.known
+    used = _batch_owner(store, claimed.batch_id)
+    if used is not None and used != claimed.device_id:
+        return _refused(path, "这个批次编号已经被另一台电脑的批次用过，这个文件可能是伪造或复制的，"
+                              "没有导入。请让网格员重新导出一次（会换一个新编号）。", known)
+    stored = _imported(store, claimed.batch_id)
     if stored is not None:
-        return FileResult(path, ALREADY, "", batch_id, device_id, worker, stored)
-    device = devices.get(store, device_id)
-    if device is not None and device.signing_public != signing.hex():
-        return _refused(path, "这台设备的签名密钥和镇里登记的不一致，文件可能是伪造的。"
-                              "请核对设备后再导入。", known)
-    if device is not None and device.status == REVOKED:
-        return _refused(path, f"设备（{worker}，指纹 {device.fingerprint}）已被停用，"
-                              "它的批次不再接收。", known)
-    # Checked before a new device is noted: a refused file leaves no trace.
+        return FileResult(path, ALREADY, "", *known, stored)
+    device = devices.get(store, claimed.device_id)
+    refusal = _device_refusal(store, device, claimed)
+    if refusal:
+        return _refused(path, refusal, known)
+    if device is None and not approve_new:
+        full = _held_full(store, limits)
+        if full:
+            return _refused(path, full, known)
+        _register(store, claimed, approved=False)
+        device = devices.get(store, claimed.device_id)
+    if device is not None and device.status == PENDING:
+        full = _held_full(store, limits, path.stat().st_size)
+        if full:
+            return _refused(path, full, known)
+        _hold(store, path, held_dir, claimed.batch_id, claimed.device_id)
+        return FileResult(path, HELD, f"新设备：{claimed.worker}，密钥指纹 {device.fingerprint}。"
+                                      "请核对后在“同步”页批准，这一批会随即导入。", *known)
+    jump = _seq_jump(store, claimed)
+    if jump:
+        return _refused(path, jump, known)
     try:
-        envelopes, files = unpack_payload(opened.body)
+        opened = open_batch(path, town=town)
+        envelopes, files = unpack_payload(opened.body, max_records=limits.records)
         checked = [check_envelope(item) for item in envelopes]
     except SyncFileError as exc:
         return _refused(path, exc.message, known)
     except ValueError:
         return _refused(path, "批次文件内容格式不对，可能来自其他程序或已损坏。"
                               "请让网格员用梅仙网格通重新导出一次。", known)
-    if device is None:
-        with store.transaction():
-            devices.register(store, Device(
-                device_id, worker, str(manifest.get("phone", ""))[:30], villages,
-                signing.hex(), encryption.hex(), fingerprint(signing),
-                APPROVED if approve_new else PENDING, now_iso(),
-                now_iso() if approve_new else None, "导入时批准" if approve_new else ""))
-        device = devices.get(store, device_id)
-        assert device is not None
-    if device.status == PENDING:
-        _hold(store, path, held_dir, batch_id, device_id)
-        return FileResult(path, HELD, f"新设备：{worker}，密钥指纹 {device.fingerprint}。"
-                                      "请核对后在“同步”页批准，这一批会随即导入。",
-                          batch_id, device_id, worker)
+    if device is None:  # "approve new devices": noted only once its file proved sound
+        _register(store, claimed, approved=True)
+        device = devices.get(store, claimed.device_id)
+    assert device is not None
     _save_files(files, attachments_dir)
     outcomes: list[Outcome] = []
     with store.transaction() as tx:
-        merger = Merger(tx, sender=device_id, batch_id=batch_id, today=today or clock.today(),
-                        refused=TOWN_OWNED, has_file=lambda sha: _has_file(attachments_dir, sha))
+        merger = Merger(tx, sender=claimed.device_id, batch_id=claimed.batch_id,
+                        today=today or clock.today(),
+                        scope=lambda shapes: WorkerScope(tx.conn, shapes, claimed.device_id,
+                                                         device.villages),
+                        has_file=lambda sha: _has_file(attachments_dir, sha))
         for number, (table, row, base) in enumerate(checked):
             if progress is not None and number % 200 == 0:
                 progress.step(number, len(checked), path.name)
             outcomes.append(merger.apply(table, row, base))
-        devices.update_worker(store, device_id, worker, str(manifest.get("phone", ""))[:30],
-                              villages)
+        devices.update_worker(store, claimed.device_id, claimed.worker, claimed.phone)
         tx.conn.execute(
             "INSERT INTO imported_batches(batch_id, device_id, seq_from, seq_to, imported_at, "
             "file_name, records, applied, duplicates, conflicts, quarantined, results) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (batch_id, device_id, seq_from, seq_to, now_iso(), path.name, len(outcomes),
+            (claimed.batch_id, claimed.device_id, claimed.seq_from, claimed.seq_to, now_iso(),
+             path.name, len(outcomes),
              *(sum(1 for o in outcomes if o.outcome == kind)
                for kind in (APPLIED, DUPLICATE, CONFLICT, QUARANTINED)),
              json.dumps([o.as_json() for o in outcomes], ensure_ascii=False)))
-        tx.conn.execute("DELETE FROM held_batches WHERE batch_id = ?", (batch_id,))
-    return FileResult(path, IMPORTED, "", batch_id, device_id, worker, outcomes)
+        tx.conn.execute("DELETE FROM held_batches WHERE batch_id = ?", (claimed.batch_id,))
+    return FileResult(path, IMPORTED, _villages_note(device, claimed), *known, outcomes)
+
+
+def _register(store: Store, claimed: Claimed, *, approved: bool) -> None:
+    """Note a device seen for the first time: pending, or approved on import when asked."""
+    with store.transaction():
+        devices.register(store, Device(
+            claimed.device_id, claimed.worker, claimed.phone, claimed.villages,
+            claimed.signing.hex(), claimed.encryption.hex(), fingerprint(claimed.signing),
+            APPROVED if approved else PENDING, now_iso(),
+            now_iso() if approved else None, "导入时批准" if approved else ""))
+
+
+def _device_refusal(store: Store, device: Device | None, claimed: Claimed) -> str:
+    """Why a batch's sender is not accepted, or "": a changed key, a revoked device, a key
+    that belongs to another (or a revoked) device under a new id."""
+    if device is not None and device.signing_public != claimed.signing.hex():
+        return "这台设备的签名密钥和镇里登记的不一致，文件可能是伪造或被改动过的。请核对设备后再导入。"
+    if device is not None and device.status == REVOKED:
+        return f"设备（{device.worker}，指纹 {device.fingerprint}）已被停用，它的批次不再接收。"
+    if device is None:
+        other = devices.by_signing_key(store, claimed.signing.hex())
+        if other is not None and other.status == REVOKED:
+            return (f"这把密钥属于已停用的设备（{other.worker}，指纹 {other.fingerprint}），"
+                    "换了设备编号也不再接收。")
+        if other is not None:
+            return (f"这把密钥已经登记在另一台设备（{other.worker}）名下，"
+                    "同一把密钥不能登记两次。文件可能是伪造的，没有导入。")
+    return ""
+
+
+def _villages_note(device: Device, claimed: Claimed) -> str:
+    """A batch that claims villages the town did not assign changes nothing; it is told."""
+    if set(claimed.villages) <= set(device.villages):
+        return ""
+    return ("这台电脑自称负责的村与镇里分配的不一致，以镇里分配的为准"
+            f"（{'、'.join(device.villages) or '无'}）；如需调整，请在“同步”页重新分配。")
+
+
+def _seq_jump(store: Store, claimed: Claimed) -> str:
+    """A journal range far beyond the device's last one would hide every later gap: refused."""
+    covered = store.conn.execute(
+        "SELECT coalesce(max(seq_to), 0) FROM imported_batches WHERE device_id = ?",
+        (claimed.device_id,)).fetchone()[0]
+    if claimed.seq_from > claimed.seq_to + 1 or claimed.seq_to > covered + MAX_SEQ_JUMP:
+        return ("批次的记录序号范围不合理（远远超出这台电脑以前的批次），文件可能被改动过，"
+                "没有导入。请让网格员重新导出一次。")
+    return ""
 
 
 def _has_file(attachments_dir: Path, sha256: str) -> bool:
     from meixian_desktop.store.attachments import stored_path
 
     return stored_path(attachments_dir, sha256).is_file()
+
+
+def _batch_owner(store: Store, batch_id: str) -> str | None:
+    """The device that used this batch id (imported or held), if any did."""
+    row = store.conn.execute(
+        "SELECT device_id FROM imported_batches WHERE batch_id = ? UNION ALL "
+        "SELECT device_id FROM held_batches WHERE batch_id = ?", (batch_id, batch_id)).fetchone()
+    return row[0] if row else None
 
 
 def _imported(store: Store, batch_id: str) -> list[Outcome] | None:

@@ -8,8 +8,10 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from meixian_desktop.core import clock
+from meixian_desktop.core.hlc import ClockError, Hlc, ahead_of, too_far_ahead
 from meixian_desktop.store.database import Transaction, now_iso
 from meixian_desktop.sync.validate import (
     Rejected,
@@ -18,6 +20,9 @@ from meixian_desktop.sync.validate import (
     hlc_device,
     table_shape,
 )
+
+if TYPE_CHECKING:
+    from meixian_desktop.sync.scope import WorkerScope
 
 APPLIED, DUPLICATE, CONFLICT, QUARANTINED = "applied", "duplicate", "conflict", "quarantined"
 OUTCOME_LABELS = {APPLIED: "已导入", DUPLICATE: "重复（已有）", CONFLICT: "冲突",
@@ -46,6 +51,9 @@ class Outcome:
         return cls(str(table), str(row_id), str(hlc), str(outcome), bool(kept), str(note))
 
 
+TableShapes = dict[str, TableShape]
+
+
 def record_tables(conn: sqlite3.Connection) -> list[str]:
     """Every synced table, parents before children (the order they were created in)."""
     return [row[0] for row in conn.execute("SELECT name FROM record_kinds ORDER BY rowid")]
@@ -59,16 +67,18 @@ class Merger:
     """Applies one batch's records inside the caller's transaction."""
 
     def __init__(self, tx: Transaction, *, sender: str, batch_id: str, today: date,
-                 refused: frozenset[str] = frozenset(),
+                 scope: Callable[[TableShapes], WorkerScope] | None = None,
                  authoritative: frozenset[str] = frozenset(), relayed: bool = False,
                  has_file: Callable[[str], bool] | None = None) -> None:
         self.tx, self.conn = tx, tx.conn
         self.sender, self.batch_id, self.today = sender, batch_id, today
-        self.refused = refused  # tables this sender may not write (town data in a worker's batch)
+        self.now_ms = clock.now_ms()  # the receiver's wall clock: far-ahead stamps are refused
+        self.shapes = shapes(self.conn)
+        # What a worker's device may write (sync/scope.py); None: the town's package.
+        self.scope = scope(self.shapes) if scope is not None else None
         self.authoritative = authoritative  # tables where the sender's version stands (town data)
         self.relayed = relayed  # the sender passes on others' edits too (the town's package)
         self.has_file = has_file  # whether an attachment's file arrived or is already here
-        self.shapes = shapes(self.conn)
 
     def apply(self, table: str, row: dict[str, Any], base: str | None) -> Outcome:
         """Apply one arriving record; what cannot be applied is quarantined with its reason."""
@@ -81,19 +91,26 @@ class Merger:
 
     def _apply(self, table: str, row: dict[str, Any], base: str | None, record_id: str,
                hlc: str) -> Outcome:
-        if table in self.refused:
-            raise Rejected("村、村民小组和类别由镇里统一管理，网格员的批次不能修改。")
         check_row(self.conn, self.shapes, table, row,
                   sender=None if self.relayed else self.sender, today=self.today)
+        stamp = Hlc.parse(hlc)
+        if ahead_of(stamp, self.now_ms):
+            raise Rejected(too_far_ahead(stamp, self.now_ms))
         if table == "attachments" and self.has_file and not self.has_file(record_id):
             raise Rejected("照片文件没有随批次送到，可能文件已损坏；请网格员重新导出。")
-        self.tx.observe(hlc)
         current = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?",
                                     (record_id,)).fetchone()
-        if current is None:
+        existing = (None if current is None
+                    else dict(zip(self.shapes[table].columns, current, strict=True)))
+        if self.scope is not None:
+            self.scope.check(table, row, existing)
+        try:
+            self.tx.observe(hlc)
+        except ClockError as exc:
+            raise Rejected(exc.message) from exc
+        if existing is None:
             self._write(table, row)
             return Outcome(table, record_id, hlc, APPLIED, True)
-        existing = dict(zip(self.shapes[table].columns, current, strict=True))
         if existing["hlc"] == hlc:
             return Outcome(table, record_id, hlc, DUPLICATE, True)
         if table in self.authoritative:

@@ -11,6 +11,7 @@ from typing import Any
 
 from meixian_desktop.core.categories import CategorySet
 from meixian_desktop.core.errors import ValidationError
+from meixian_desktop.core.fields import has_control
 from meixian_desktop.core.households import VISIT_TYPES
 from meixian_desktop.core.mediation import CATEGORIES as CASE_CATEGORIES
 from meixian_desktop.core.mediation import SOURCES as CASE_SOURCES
@@ -128,6 +129,8 @@ def _check_value(conn: sqlite3.Connection, table: str, name: str, declared: str,
         raise Rejected(f"字段“{name}”的类型不对。")
     if isinstance(value, str) and len(value) > 200_000:
         raise Rejected(f"字段“{name}”太长。")
+    if isinstance(value, str) and has_control(value):
+        raise Rejected(f"字段“{name}”含有不可见的控制字符（如 NUL），不是在本程序里输入的。")
     codes = CODES.get((table, name))
     if codes is not None and value not in codes and not _town_code(conn, codes.name, value):
         raise Rejected(f"字段“{name}”的取值“{str(value)[:20]}”不在规定的类别里。")

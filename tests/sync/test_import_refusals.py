@@ -25,7 +25,15 @@ from meixian_desktop.sync import container
 from meixian_desktop.sync import stick as stick_files
 from meixian_desktop.sync.container import open_batch, pack_payload, write_batch, write_signed
 from meixian_desktop.sync.errors import SyncError
-from meixian_desktop.sync.inbox import ALREADY, HELD, IMPORTED, REFUSED, FileResult, missing_ranges
+from meixian_desktop.sync.inbox import (
+    ALREADY,
+    HELD,
+    IMPORTED,
+    REFUSED,
+    FileResult,
+    approve_device,
+    missing_ranges,
+)
 from meixian_desktop.sync.keys import DeviceKeys
 from meixian_desktop.sync.merge import APPLIED, DUPLICATE, QUARANTINED, record_tables
 from meixian_desktop.sync.package import export_package, import_package
@@ -307,20 +315,34 @@ def test_a_revoked_device_is_refused(town: Home, worker: Home, approved: Path) -
     assert content(town.store) == before
 
 
+BROKEN_PAYLOADS = [raw_zip([("records.jsonl", b'{"row": {}}\n')]),
+                   raw_zip([("records.jsonl", b"not json\n")]),
+                   raw_zip([("records.txt", b"")]),
+                   b"not a zip at all"]
+
+
 def test_a_signed_but_malformed_payload_from_a_new_device_leaves_no_trace(
         town: Home, worker: Home, stick: Path) -> None:
-    """Even "approve new devices" must not note the device when its file is refused."""
+    """"Approve new devices" must not note the device when its file is refused."""
     before = content(town.store)
-    broken = [raw_zip([("records.jsonl", b'{"row": {}}\n')]),
-              raw_zip([("records.jsonl", b"not json\n")]),
-              raw_zip([("records.txt", b"")]),
-              b"not a zip at all"]
-    for payload in broken:
+    for payload in BROKEN_PAYLOADS:
         path = signed_batch(stick, worker.keys, town.keys.encryption_public,
                             worker.store.device_id(), payload)
-        for approve_new in (False, True):
-            refused(town.take(path, approve_new=approve_new))
-            assert content(town.store) == before, (payload[:20], approve_new)
+        refused(town.take(path, approve_new=True))
+        assert content(town.store) == before, payload[:20]
+
+
+def test_a_new_devices_file_is_held_unread_and_judged_once_approved(
+        town: Home, worker: Home, stick: Path) -> None:
+    """Nothing costly before trust: the payload of an unapproved device is not even opened."""
+    paths = [signed_batch(stick, worker.keys, town.keys.encryption_public,
+                          worker.store.device_id(), payload) for payload in BROKEN_PAYLOADS]
+    assert [town.take(path).status for path in paths] == [HELD] * len(paths)
+    before = table_rows(town.store)
+    results = approve_device(town.store, town.keys, worker.store.device_id(), "镇管理员",
+                             town.paths.held_batches_dir, town.paths.attachments_dir)
+    assert [r.status for r in results] == [REFUSED] * len(paths)
+    assert changed_tables(before, table_rows(town.store)) <= {"devices"}
 
 
 def test_signed_manifest_with_nonsense_fields(town: Home, worker: Home, stick: Path) -> None:

@@ -63,12 +63,15 @@ def _editor_value(widget: QWidget) -> Any:
 class SettingsForm(QWidget):
     """One editor per declared setting, built from core/settings.py."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None, *, town: bool = False
+                 ) -> None:
         super().__init__(parent)
         self.store = store
         self.editors: dict[str, QWidget] = {}
         form = QFormLayout(self)
         for setting in SETTINGS:
+            if setting.town_only and not town:
+                continue
             editor = _editor_for(setting, settings_store.get(store, setting.key))
             editor.setToolTip(setting.help)
             self.editors[setting.key] = editor
@@ -261,7 +264,7 @@ class SettingsPage(QWidget):
             "网格员的资料包由这台电脑签名；网格员第一次导入时可以核对这串指纹。"))
         hint.setWordWrap(True)
         info.addRow("", hint)
-        self.form = SettingsForm(store)
+        self.form = SettingsForm(store, town=profile.is_town)
         self.villages = VillagesPanel(store)
         tabs = QTabWidget()
         tabs.addTab(about, self.tr("本机信息"))
