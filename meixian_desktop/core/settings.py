@@ -115,10 +115,6 @@ SETTINGS: tuple[Setting, ...] = (
         "新电脑交来的批次超过这么多天还没批准，就删除（网格员可以重新交）。", 1, 365,
         town_only=True,
     ),
-    Setting(
-        "hub_max_uploads_per_minute", "int", 30, "镇里服务器：每个地址每分钟最多上传次数",
-        "同一个地址上传过于频繁时，先请它稍后再试，以免拖垮服务器。", 1, 1000, town_only=True,
-    ),
 )
 
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}

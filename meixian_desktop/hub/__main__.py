@@ -19,6 +19,10 @@ def add_hub_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-body-mb", type=int, default=512, help="一个批次最大多少 MB")
     parser.add_argument("--per-minute", type=int, default=30,
                         help="每台电脑每分钟最多几次请求（默认 30）")
+    parser.add_argument("--per-address", type=int, default=60,
+                        help="每个网络地址每分钟最多几次上传（默认 60；在读取内容之前就限制）")
+    parser.add_argument("--body-idle", type=float, default=30.0,
+                        help="上传中途停住多少秒就断开（默认 30）")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -56,13 +60,17 @@ def serve(paths: Paths, args: argparse.Namespace) -> int:
         return 1
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(paths, Limits(max_body=args.max_body_mb * 1024 * 1024,
-                                   per_minute=args.per_minute))
+                                   per_minute=args.per_minute, per_address=args.per_address,
+                                   body_idle=args.body_idle))
     scheme = "https" if args.tls_cert else "http"
     print(f"meixian-hub listening on {scheme}://{args.host}:{args.port}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
                 ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
                 ssl_keyfile=str(args.tls_key) if args.tls_key else None,
-                timeout_keep_alive=5)
+                # uvicorn's own guards: idle keep-alive connections close after 5 s, at most
+                # `connections` at once (the rest get 503), a request head over 64 kB is refused.
+                timeout_keep_alive=5, limit_concurrency=Limits().connections,
+                h11_max_incomplete_event_size=64 * 1024)
     return 0
 
 

@@ -3,6 +3,8 @@ out, the town package to devices that prove who they are, and a health check."""
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import logging
 import shutil
 import tempfile
@@ -22,7 +24,7 @@ from starlette.routing import Route
 from meixian_desktop import __version__
 from meixian_desktop.paths import Paths
 from meixian_desktop.store.database import Store
-from meixian_desktop.store.errors import StorageUnavailable
+from meixian_desktop.store.errors import DiskFull, StorageUnavailable
 from meixian_desktop.sync.container import read_manifest
 from meixian_desktop.sync.inbox import ALREADY, HELD, IMPORTED, import_batch
 from meixian_desktop.sync.keys import DeviceKeys, load_keys
@@ -38,13 +40,17 @@ PACKAGE_VERSION_HEADER = "x-meixian-package-version"  # the worker's: 304 when i
 
 @dataclass(frozen=True)
 class Limits:
-    """What one hub takes: body size, requests per device per minute, how long an upload
-    waits for the one database writer before it is told to come back."""
+    """What one hub takes: body size, requests per address and per device per minute, how long
+    an upload may stall or last, how long it waits for the one database writer."""
 
     max_body: int = 512 * 1024 * 1024
     per_minute: int = 30
+    per_address: int = 60
     writer_wait: float = 20.0
     retry_after: int = 10
+    body_idle: float = 30.0  # seconds without a byte of the body: the upload is dropped
+    body_total: float = 30 * 60.0  # an upload slower than this (17 MB at 10 kB/s) is dropped
+    connections: int = 64  # uvicorn's limit_concurrency: more get 503 at once
 
 
 @dataclass
@@ -57,12 +63,15 @@ class _Hub:
     nonces: dict[str, float] = field(default_factory=dict)
     guard: threading.Lock = field(default_factory=threading.Lock)
 
-    def allowed(self, key: str) -> bool:
+    def allowed(self, key: str, per_minute: int | None = None) -> bool:
         """A sliding one-minute window of requests per device (or address)."""
         now = time.monotonic()
+        limit = self.limits.per_minute if per_minute is None else per_minute
         with self.guard:
+            if len(self.calls) > 10_000:  # forget callers quiet for a minute: bounded memory
+                self.calls = {k: v for k, v in self.calls.items() if v and now - v[-1] < 60}
             recent = [t for t in self.calls.get(key, []) if now - t < 60]
-            if len(recent) >= self.limits.per_minute:
+            if len(recent) >= limit:
                 self.calls[key] = recent
                 return False
             self.calls[key] = [*recent, now]
@@ -91,6 +100,10 @@ def create_app(paths: Paths, limits: Limits | None = None) -> Starlette:
 
     async def batches(request: Request) -> Response:
         started = time.monotonic()
+        # Before a byte of the body is read.
+        if not hub.allowed(f"address|{_host(request)}", hub.limits.per_address):
+            return _logged(request, started, _error(
+                429, "从这个地址来的上传太频繁，请稍后再试。", **{"Retry-After": "60"}))
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > hub.limits.max_body):
             return _logged(request, started, _error(413, "批次文件太大，镇里服务器不收。"
@@ -100,7 +113,7 @@ def create_app(paths: Paths, limits: Limits | None = None) -> Starlette:
         path = incoming / uuid.uuid4().hex / UPLOAD_NAME
         path.parent.mkdir()
         try:
-            size = await _receive(request, path, hub.limits.max_body)
+            size = await _receive(request, path, hub.limits)
             if size is None:
                 return _logged(request, started, _error(413, "批次文件太大，镇里服务器不收。"))
             try:
@@ -115,6 +128,12 @@ def create_app(paths: Paths, limits: Limits | None = None) -> Starlette:
         except ClientDisconnect:
             log.info("POST /v1/batches dropped by the client mid-body")
             return Response(status_code=400)
+        except TimeoutError:
+            return _logged(request, started, _error(
+                408, "上传太慢或中途停住了，镇里服务器没有收下。网络好一些时会自动重发。"))
+        except OSError as exc:  # the town's disk: full, or the folder cannot be written
+            log.warning("POST /v1/batches could not be stored: %s", exc)
+            return _logged(request, started, _disk_error(exc))
         finally:
             path.unlink(missing_ok=True)
             path.with_name(path.name + ".part").unlink(missing_ok=True)
@@ -147,18 +166,38 @@ def create_app(paths: Paths, limits: Limits | None = None) -> Starlette:
     ])
 
 
-async def _receive(request: Request, path: Path, limit: int) -> int | None:
-    """Stream the body to ``path`` (never all in memory); None when it passes ``limit``."""
+async def _receive(request: Request, path: Path, limits: Limits) -> int | None:
+    """Stream the body to ``path`` (never all in memory); None when it passes the size limit.
+    TimeoutError when a chunk does not come within ``body_idle`` or the whole takes longer
+    than ``body_total``: a stalled upload must not hold a connection and a file for ever."""
     partial = path.with_name(path.name + ".part")
     size = 0
+    deadline = time.monotonic() + limits.body_total
+    chunks = request.stream().__aiter__()
     with open(partial, "wb") as handle:
-        async for chunk in request.stream():
+        while True:
+            wait = min(limits.body_idle, deadline - time.monotonic())
+            if wait <= 0:
+                raise TimeoutError("upload took too long")
+            try:
+                chunk = await asyncio.wait_for(chunks.__anext__(), wait)
+            except StopAsyncIteration:
+                break
             size += len(chunk)
-            if size > limit:
+            if size > limits.max_body:
                 return None
             handle.write(chunk)
     partial.replace(path)
     return size
+
+
+def _disk_error(exc: OSError) -> JSONResponse:
+    """507 for a full disk, 503 for anything else the town's machine refuses to store."""
+    if exc.errno == errno.ENOSPC:
+        return _error(507, "镇里服务器的磁盘满了，收不下这一批。记录都还在本机，会稍后自动重发；"
+                           "请告诉镇里清理磁盘。")
+    return _error(503, "镇里服务器暂时存不下这一批，会稍后自动重发。",
+                  **{"Retry-After": "60"})
 
 
 def _import(hub: _Hub, path: Path) -> Response:
@@ -181,9 +220,18 @@ def _import(hub: _Hub, path: Path) -> Response:
                 receipt = write_receipt(store, hub.keys, result.batch_id, Path(folder))
                 return Response(receipt.read_bytes(), media_type=RECEIPT_TYPE,
                                 headers={"X-Meixian-Result": result.status})
-    except StorageUnavailable:  # the town's app holds the database, or the disk is full
+    except DiskFull:
+        return _disk_error(OSError(errno.ENOSPC, "disk full"))
+    except StorageUnavailable:  # the town's app holds the database
         return _error(503, "镇里的数据文件正忙，这一批稍后会自动重发。",
                       **{"Retry-After": str(hub.limits.retry_after)})
+    except OSError as exc:
+        log.warning("an import could not write: %s", exc)
+        return _disk_error(exc)
+    except Exception:  # our bug: logged with its traceback, told as a sentence, never a bare 500
+        log.exception("an import failed")
+        return _error(500, "镇里服务器导入这一批时出了错（已记入服务器日志）。记录都还在本机；"
+                           "请告诉镇里技术人员。")
     finally:
         hub.writer.release()
 
@@ -212,11 +260,14 @@ def _package(hub: _Hub, have: str) -> bytes | None:
         return None
 
 
+def _host(request: Request) -> str:
+    return request.client.host if request.client is not None else ""
+
+
 def _caller(request: Request, device: str) -> str:
     """The rate limit's key: the device as its request claims, from this network address, so
     nobody elsewhere can use up a laptop's quota by naming its device."""
-    host = request.client.host if request.client is not None else ""
-    return f"{host}|{device}"
+    return f"{_host(request)}|{device}"
 
 
 def _logged(request: Request, started: float, response: Response, device: str = "") -> Response:

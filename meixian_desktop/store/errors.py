@@ -28,6 +28,10 @@ class StorageUnavailable(StoreError):
     """The folder or file cannot be written: read-only, full, or locked by another program."""
 
 
+class DiskFull(StorageUnavailable):
+    """No room left on the disk that holds the file."""
+
+
 class AlreadyRunning(StoreError):
     """Another instance of the app holds this data folder."""
 
@@ -61,7 +65,7 @@ def storage_problem(exc: BaseException, path: Path) -> StoreError:
     text = str(exc).lower()
     code = getattr(exc, "errno", None)
     if code == errno.ENOSPC or "disk is full" in text or "database or disk is full" in text:
-        return StorageUnavailable(
+        return DiskFull(
             f"磁盘已满，无法保存到“{path}”。刚才的修改没有写进去，已有数据没有受影响。"
             "请删除一些不需要的文件，腾出空间后再保存。",
             path,

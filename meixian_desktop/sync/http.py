@@ -167,10 +167,12 @@ def _send_outbox(store: Store, base: str, folder: Path, result: Pushed,
         if status == 200:
             try:
                 applied = _apply_receipt_bytes(store, body)
-            except SyncError as exc:
+            except SyncError as exc:  # set aside: the batches after it must not wait behind it
                 result.failed += 1
-                result.lines.append(f"{path.name}：回执有问题 — {exc.message}")
-                return False
+                result.lines.append(f"{path.name}：回执有问题 — {exc.message}"
+                                    "这一批已放到一边，记录仍未确认，下次会重新交。")
+                _set_aside(folder, path, "bad_receipt")
+                continue
             result.sent += 1
             result.acknowledged += applied.acknowledged
             result.lines.append(f"{path.name}：{applied.line}")

@@ -53,15 +53,20 @@ def check_signed_request(store: Store, method: str, path: str, headers: Mapping[
     if abs(current - int(at)) > MAX_SKEW:
         raise RequestRefused(401, "本机时间和镇里服务器相差超过 5 分钟，请校准电脑时间后再试。")
     device = devices.get(store, device_id)
-    if device is None or device.status != APPROVED:
-        raise RequestRefused(403, "这台电脑还没有被镇里批准（或已停用），请先用U盘交一批记录，"
-                                  "等镇里批准。")
+    # An unknown device id and a known one with a wrong signature get the same answer: the
+    # hub does not tell a stranger which device ids exist.
     try:
+        if device is None:
+            raise ValueError("unknown device")
         signature = base64.b64decode(lower[SIGNATURE], validate=True)
         verify(message(method, path, device_id, at, nonce), signature,
                bytes.fromhex(device.signing_public))
     except (SyncFileError, ValueError) as exc:
-        raise RequestRefused(401, "请求的签名不对，镇里服务器不认。") from exc
+        raise RequestRefused(401, "请求的签名不对，或这台电脑还没有在镇里登记，镇里服务器不认。"
+                                  "请先用U盘交一批记录，等镇里批准。") from exc
+    if device.status != APPROVED:
+        raise RequestRefused(403, "这台电脑还没有被镇里批准（或已停用），请先用U盘交一批记录，"
+                                  "等镇里批准。")
     with guard:
         for old in [n for n, t in seen.items() if current - t > 2 * MAX_SKEW]:
             del seen[old]

@@ -49,7 +49,7 @@ def run_hub(runs: int, *, warmup: int = 1, log: Log = None) -> list[Result]:
         def over_hub() -> float:
             copy_town()
             workers = _fresh_workers(root, load)
-            hub = start_hub(fresh, root / "hub.log")
+            hub = start_hub(fresh, root / "hub.log", "--per-address", "100000")
             try:
                 before = hub.rss_mb()
                 outcome = push_load(hub.url, workers)

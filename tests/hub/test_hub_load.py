@@ -16,8 +16,10 @@ RSS_GROWTH_MB = 150
 
 
 @pytest.mark.slow
-def test_twenty_laptops_pushing_twenty_batches_at_once(town: Home, hub: Hub,
+def test_twenty_laptops_pushing_twenty_batches_at_once(town: Home, hub_for,  # type: ignore[no-untyped-def]
                                                        tmp_path: Path) -> None:
+    # Twenty laptops, one loopback address: the per-address limit is for a real network.
+    hub: Hub = hub_for("--per-address", "1000")
     load = make_load(tmp_path / "load", town, WORKERS, BATCHES, FINDINGS)
     rows_before, _distinct, batches_before = town_records(town.paths)
     rss_before = hub.rss_mb()
