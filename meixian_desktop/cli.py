@@ -36,6 +36,8 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     setup.add_argument("--town-name", default="", help="镇名称（默认：梅仙镇人民政府）")
     setup.add_argument("--town-package", type=Path, default=None,
                        help="（网格员）同时导入镇里发的资料包（.mxref）")
+    setup.add_argument("--town-fingerprint", default="",
+                       help="镇里念给你的密钥指纹（至少前 8 位）；不填时会显示指纹并问你")
     sub.add_parser("demo", help="在当前数据文件夹里生成演示数据")
     info = sub.add_parser("info", help="显示版本、数据文件夹和记录数")
     info.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -78,17 +80,34 @@ def cmd_setup(paths: Paths, args: argparse.Namespace) -> int:
             if profile.is_town:
                 print("镇级不需要导入资料包；资料包是镇里发给网格员的。", file=sys.stderr)
                 return 1
-            return _take_town_package(session, paths, args.town_package)
+            return take_town_package(session, paths, args.town_package,
+                                     args.town_fingerprint)
     return 0
 
 
-def _take_town_package(session: Session, paths: Paths, package: Path) -> int:
+def take_town_package(session: Session, paths: Paths, package: Path, typed: str) -> int:
+    """Import a town package from the command line; the first time, the town's fingerprint is
+    checked against ``typed`` or, on a terminal, confirmed by the worker."""
     from meixian_desktop.sync.errors import SyncError
     from meixian_desktop.sync.keys import load_keys
-    from meixian_desktop.sync.package import import_package
+    from meixian_desktop.sync.package import import_package, same_fingerprint
+
+    def confirm(found: str) -> bool:
+        print(f"镇里的密钥指纹：{found}")
+        if typed:
+            if same_fingerprint(typed, found):
+                return True
+            print(f"和你填的指纹“{typed}”不一致。", file=sys.stderr)
+            return False
+        if not sys.stdin.isatty():
+            print("请向镇里核对这串指纹，再用 --town-fingerprint 填上它重新导入。", file=sys.stderr)
+            return False
+        answer = input("和镇里念给你的一致吗？一致请输入 y：").strip().lower()
+        return answer in ("y", "yes", "是")
 
     try:
-        print(import_package(session.store, load_keys(paths.keys_dir), package).line)
+        print(import_package(session.store, load_keys(paths.keys_dir), package,
+                             confirm=confirm).line)
     except SyncError as exc:
         print(f"资料包没有导入：{exc.message}", file=sys.stderr)
         return 1
@@ -113,13 +132,19 @@ def gather_info(paths: Paths) -> dict[str, object]:
     if not paths.database.exists():
         info.update(role=None, device_id=None, schema_version=0, records={})
         return info
+    from meixian_desktop.sync.keys import fingerprint
+    from meixian_desktop.sync.package import town_fingerprint
+
     with open_session(paths, readonly=True) as session:
         store = session.store
         profile = profile_store.load(store)
+        signing = store.meta("signing_public")
         info.update(
             role=profile.role if profile else None,
             name=profile.name if profile else None,
             device_id=store.meta("device_id"),
+            fingerprint=fingerprint(bytes.fromhex(signing)) if signing else None,
+            town_fingerprint=town_fingerprint(store) or None,
             schema_version=store.schema_version(),
             records=records.live_counts(store),
         )
@@ -137,6 +162,9 @@ def cmd_info(paths: Paths, args: argparse.Namespace) -> int:
         print("尚未完成首次设置。")
     else:
         print(f"角色：{info['role']}  设备编号：{info['device_id']}")
+        print(f"本机密钥指纹：{info['fingerprint']}")
+        if info["town_fingerprint"]:
+            print(f"镇里密钥指纹：{info['town_fingerprint']}")
     print(f"数据版本：{info['schema_version']}")
     counts = info["records"]
     assert isinstance(counts, dict)

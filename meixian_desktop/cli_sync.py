@@ -38,6 +38,8 @@ def add_sync_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     package_export.add_argument("--to", type=Path, required=True, help="写到这个文件夹")
     package_import = package_verbs.add_parser("import", help="（网格员）导入资料包")
     package_import.add_argument("path", type=Path, help="资料包文件（.mxref）")
+    package_import.add_argument("--town-fingerprint", default="",
+                                help="第一次导入时：镇里念给你的密钥指纹（至少前 8 位）")
     from meixian_desktop.hub.__main__ import add_hub_arguments
 
     add_hub_arguments(sub.add_parser("hub", help="（镇级）运行镇里服务器 meixian-hub"))
@@ -185,8 +187,9 @@ def _receipts(session: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_town_package(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.cli import take_town_package
     from meixian_desktop.sync.errors import SyncError
-    from meixian_desktop.sync.package import export_package, import_package
+    from meixian_desktop.sync.package import export_package
     from meixian_desktop.sync.sealing import SyncFileError
 
     session, profile, keys = _context(paths)
@@ -197,7 +200,7 @@ def cmd_town_package(paths: Paths, args: argparse.Namespace) -> int:
             else:
                 if profile.is_town:
                     raise SyncError("镇级不导入资料包；资料包是发给网格员的。")
-                print(import_package(session.store, keys, args.path).line)
+                return take_town_package(session, paths, args.path, args.town_fingerprint)
     except (SyncError, SyncFileError) as exc:
         print(exc.message, file=sys.stderr)
         return 1

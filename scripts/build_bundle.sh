@@ -107,9 +107,11 @@ worker_home="$HOME_DIR"
 stick="$town_home/stick"
 mkdir -p "$stick"
 run_app --home "$town_home" setup --role town --name 梅仙镇人民政府
+town_fingerprint="$(printf '%s\n' "$OUT" | sed -n 's/^签名密钥指纹：//p')"
 run_app --home "$town_home" town-package export --to "$stick"
 package="$(printf '%s\n' "$OUT" | tail -1)"
-run_app --home "$worker_home" setup --role worker --name 李梅 --villages 张韩村 --town-package "$package"
+run_app --home "$worker_home" setup --role worker --name 李梅 --villages 张韩村 \
+  --town-package "$package" --town-fingerprint "$town_fingerprint"
 run_app --home "$worker_home" demo
 run_app --home "$worker_home" sync export --to "$stick"
 run_app --home "$town_home" sync import "$stick" --approve-new-devices --receipts "$stick"

@@ -213,10 +213,19 @@ def test_a_worker_sets_up_from_the_town_package(tmp_path, capsys) -> None:
     assert main(["--home", str(town), "town-package", "export", "--to", str(stick)]) == 0
     [package] = stick.glob("*.mxref")
     capsys.readouterr()
+    assert main(["--home", str(town), "info", "--json"]) == 0
+    read_out = json.loads(capsys.readouterr().out)["fingerprint"]
+    assert main(["--home", str(tmp_path / "w2"), "setup", "--role", "worker", "--name", "李梅",
+                 "--villages", "张韩村", "--town-package", str(package),
+                 "--town-fingerprint", "0000 0000 0000"]) == 1  # not what the town read out
+    assert "不一致" in capsys.readouterr().err
     assert main(["--home", str(worker), "setup", "--role", "worker", "--name", "李梅",
-                 "--villages", "张韩村", "--town-package", str(package)]) == 0
+                 "--villages", "张韩村", "--town-package", str(package),
+                 "--town-fingerprint", read_out[:9]]) == 0
     out = capsys.readouterr().out
-    assert "设置完成" in out and "已导入梅仙镇人民政府的资料包" in out
+    assert "设置完成" in out and "已导入梅仙镇人民政府的资料包" in out and read_out in out
+    assert main(["--home", str(worker), "info"]) == 0
+    assert f"镇里密钥指纹：{read_out}" in capsys.readouterr().out
     assert main(["--home", str(tmp_path / "t2"), "setup", "--role", "town", "--name", "某镇",
                  "--town-package", str(package)]) == 1
     assert "镇级不需要导入资料包" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -49,11 +50,21 @@ def add_patrols(home: Path, count: int = 1, findings: int = 1) -> None:
             patrol(opened, f"命令行巡查{number}", findings=findings)
 
 
-def setup_worker(capsys: pytest.CaptureFixture[str], home: Path, name: str, package: Path
-                 ) -> None:
+def read_out(capsys: pytest.CaptureFixture[str], town: Path) -> str:
+    """The fingerprint the town office reads out to a worker (its `info`)."""
+    code, out, _err = cli(capsys, town, "info", "--json")
+    assert code == 0
+    return str(json.loads(out)["fingerprint"])
+
+
+def setup_worker(capsys: pytest.CaptureFixture[str], home: Path, name: str, package: Path,
+                 town: Path) -> None:
     assert cli(capsys, home, "setup", "--role", "worker", "--name", name, "--phone",
                "13907301234", "--villages", "张韩村")[0] == 0
     code, out, err = cli(capsys, home, "town-package", "import", package)
+    assert code == 1 and "核对" in err  # never trusted on first sight
+    code, out, err = cli(capsys, home, "town-package", "import", package,
+                         "--town-fingerprint", read_out(capsys, town))
     assert code == 0, err
     assert "已导入" in out and "资料包" in out
 
@@ -70,7 +81,7 @@ def homes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Path]
     package = Path(out.strip())
     assert package.parent == found["stick"] and package.suffix == ".mxref" and package.is_file()
     found["package"] = package
-    setup_worker(capsys, found["worker"], "李梅", package)
+    setup_worker(capsys, found["worker"], "李梅", package, found["town"])
     return found
 
 
@@ -160,7 +171,7 @@ def test_approve_new_devices_revoke_by_fingerprint_and_refuse_afterwards(
         homes: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     town, stick = homes["town"], homes["stick"]
     other = tmp_path / "other"
-    setup_worker(capsys, other, "周敏", homes["package"])
+    setup_worker(capsys, other, "周敏", homes["package"], homes["town"])
     add_patrols(other, 2)
     made = export(capsys, other, stick)
     code, out, err = cli(capsys, town, "sync", "import", made, "--approve-new-devices")
@@ -216,7 +227,7 @@ def test_a_gbk_console_and_a_name_it_cannot_show(tmp_path: Path,
     stick.mkdir()
     assert cli(capsys, town, "setup", "--role", "town", "--name", "梅仙镇")[0] == 0
     package = Path(cli(capsys, town, "town-package", "export", "--to", stick)[1].strip())
-    setup_worker(capsys, worker, "𠮷祥", package)
+    setup_worker(capsys, worker, "𠮷祥", package, town)
     add_patrols(worker)
     gbk = {"PYTHONIOENCODING": "gbk"}
     exported = run_cli(worker, "sync", "export", "--to", stick, env=gbk, encoding="gbk")

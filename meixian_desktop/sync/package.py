@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from meixian_desktop.store.database import Store, now_iso
 from meixian_desktop.store.devices import APPROVED
 from meixian_desktop.sync.container import PACKAGE_SUFFIX, open_signed, write_signed
 from meixian_desktop.sync.errors import SyncError
-from meixian_desktop.sync.keys import DeviceKeys
+from meixian_desktop.sync.keys import DeviceKeys, fingerprint
 from meixian_desktop.sync.merge import APPLIED, CONFLICT, Merger
 from meixian_desktop.sync.outbox import _base
 from meixian_desktop.sync.sealing import SyncFileError, seal, unseal
@@ -132,16 +133,54 @@ def _creation_order(conn: sqlite3.Connection) -> Any:
     return lambda table: order.get(table, 0)
 
 
+def same_fingerprint(typed: str, actual: str) -> bool:
+    """Whether a fingerprint typed or read out (spaces and case aside, at least its first 8
+    characters) is ``actual``'s."""
+    wanted = typed.replace(" ", "").upper()
+    return len(wanted) >= 8 and actual.replace(" ", "").upper().startswith(wanted)
+
+
+def package_fingerprint(path: Path) -> str:
+    """The fingerprint of the key that signed a town package (its signature checked): what the
+    worker compares, the first time, with the one the town office reads out."""
+    try:
+        opened = open_signed(path, "package", signer_public=None)
+        return fingerprint(base64.b64decode(str(opened.manifest["signer_signing_public"])))
+    except SyncFileError as exc:
+        raise SyncError(exc.message) from exc
+    except (KeyError, ValueError) as exc:
+        raise SyncError("资料包内容格式不对，可能来自其他程序或已损坏。") from exc
+
+
+def town_fingerprint(store: Store) -> str:
+    """The fingerprint of the town key this laptop trusts, "" before the first package."""
+    stored = store.meta("town_signing_public")
+    return fingerprint(bytes.fromhex(stored)) if stored else ""
+
+
 def import_package(store: Store, keys: DeviceKeys, path: Path, *,
-                   today: date | None = None) -> PackageApplied:
-    """Take in a newer town package: trust its key the first time, then only that key."""
+                   today: date | None = None,
+                   confirm: Callable[[str], bool] | None = None) -> PackageApplied:
+    """Take in a newer town package. The first time, ``confirm`` is shown the signing key's
+    fingerprint and must say it is the one the town office read out; afterwards only that key
+    is trusted, and a package signed by another is refused with both fingerprints named."""
     stored_key = store.meta("town_signing_public")
     try:
         opened = open_signed(path, "package",
                              signer_public=bytes.fromhex(stored_key) if stored_key else None)
     except SyncFileError as exc:
+        if exc.reason == "wrong_signer":
+            raise SyncError(
+                f"这个资料包是另一把密钥（指纹 {package_fingerprint(path)}）签发的，不是本机认定的"
+                f"镇里密钥（指纹 {town_fingerprint(store)}）。可能是伪造的，没有导入。"
+                "请向镇里核实。") from exc
         raise SyncError(exc.message) from exc
     manifest = opened.manifest
+    if not stored_key:
+        found = fingerprint(base64.b64decode(str(manifest.get("signer_signing_public", ""))))
+        if confirm is None or not confirm(found):
+            raise SyncError(f"第一次导入资料包，要先核对镇里的密钥指纹（{found}）"
+                            "和镇里念给你的是否一致。")
     try:
         version, town_id = str(manifest["version"]), str(manifest["town_device_id"])
         town_name = str(manifest.get("town_name", "镇里"))[:40]

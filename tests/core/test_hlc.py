@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from meixian_desktop.core.hlc import MAX_COUNTER, MAX_WALL_MS, Hlc, HybridClock
+from meixian_desktop.core.hlc import (
+    MAX_AHEAD_MS,
+    MAX_COUNTER,
+    MAX_WALL_MS,
+    ClockError,
+    Hlc,
+    HybridClock,
+    ahead_of,
+)
 from meixian_desktop.core.ids import uuid7
 
 no_db = settings(database=None)
@@ -261,6 +269,11 @@ def test_every_stamp_exceeds_all_earlier_ones_and_every_observed_clock(
             stamp = clock.tick()
         else:
             remote = step[2]
+            if ahead_of(remote, step[1]):  # evidence of a wrong clock: refused, nothing moves
+                with pytest.raises(ClockError):
+                    clock.observe(remote)
+                assert clock.last == seen
+                continue
             stamp = clock.observe(remote)
             assert stamp > remote
             assert (stamp.wall_ms, stamp.counter) > (remote.wall_ms, remote.counter)
@@ -270,6 +283,23 @@ def test_every_stamp_exceeds_all_earlier_ones_and_every_observed_clock(
             assert str(stamp) > str(seen)
         assert clock.last == stamp
         seen = stamp
+
+
+def test_a_remote_stamp_more_than_a_day_ahead_is_refused_and_changes_nothing() -> None:
+    clock = HybridClock(DEVICE, now_ms=lambda: 5_000, last=Hlc(4_000, 2, DEVICE))
+    assert clock.observe(Hlc(5_000 + MAX_AHEAD_MS, 0, "other")).wall_ms == 5_000 + MAX_AHEAD_MS
+    clock = HybridClock(DEVICE, now_ms=lambda: 5_000, last=Hlc(4_000, 2, DEVICE))
+    with pytest.raises(ClockError) as caught:
+        clock.observe(Hlc(MAX_WALL_MS, MAX_COUNTER - 1, "other"))
+    assert "时间不对" in caught.value.message and clock.last == Hlc(4_000, 2, DEVICE)
+    assert clock.tick() == Hlc(5_000, 0, DEVICE)
+
+
+def test_a_clock_at_its_maximum_refuses_with_a_message_instead_of_overflowing() -> None:
+    clock = HybridClock(DEVICE, now_ms=lambda: 0, last=Hlc(MAX_WALL_MS, MAX_COUNTER, DEVICE))
+    with pytest.raises(ClockError) as caught:
+        clock.tick()
+    assert "上限" in caught.value.message and clock.last == Hlc(MAX_WALL_MS, MAX_COUNTER, DEVICE)
 
 
 @pytest.mark.parametrize("bad", ["", "a b", "tab\there"])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from meixian_desktop.paths import under_home
 from meixian_desktop.store import orders as order_store
 from meixian_desktop.sync.inbox import HELD, FileResult
 from meixian_desktop.sync.keys import load_keys
@@ -55,10 +56,14 @@ def test_a_workers_day_reaches_the_town_on_a_stick_and_comes_back_confirmed(
     [package] = stick.glob("*.mxref")
     assert str(package) in town_sync.message.text()
 
-    # The worker's laptop is set up from the stick with the command line.
+    # The worker's laptop is set up from the stick with the command line, the town's key
+    # fingerprint as the town office reads it out from its 设置 page.
+    read_out = load_keys(under_home(tmp_path / "town").keys_dir).fingerprint
     desks.set_up(tmp_path / "worker", "--role", "worker", "--name", WORKER, "--phone",
-                 WORKER_PHONE, "--villages", "张韩村,三里村", "--town-package", str(package))
-    assert TOWN_NAME in capsys.readouterr().out
+                 WORKER_PHONE, "--villages", "张韩村,三里村", "--town-package", str(package),
+                 "--town-fingerprint", read_out)
+    printed = capsys.readouterr().out
+    assert TOWN_NAME in printed and read_out in printed
     worker = desks.open(tmp_path / "worker")
     worker_sync = worker.page("sync")
     assert worker_sync.banner.isHidden() and worker_sync.export_button.isEnabled()

@@ -184,7 +184,8 @@ def test_power_cuts_mid_edit_and_mid_export_lose_nothing(
     assert main(["--home", str(town_root), "town-package", "export", "--to", str(stick)]) == 0
     [package] = stick.glob("*.mxref")
     desks.set_up(worker_root, "--role", "worker", "--name", WORKER, "--phone", WORKER_PHONE,
-                 "--villages", "张韩村,三里村", "--town-package", str(package))
+                 "--villages", "张韩村,三里村", "--town-package", str(package),
+                 "--town-fingerprint", load_keys(under_home(town_root).keys_dir).fingerprint)
     capsys.readouterr()
 
     # Killed while typing a new dispute: the next start offers the draft back.

@@ -32,7 +32,7 @@ from meixian_desktop.sync.keys import fingerprint
 from meixian_desktop.sync.outbox import export_batch
 from meixian_desktop.sync.package import export_package, import_package
 from meixian_desktop.sync.receipts import apply_receipt
-from tests.sync.homes import SANLI, TODAY, ZHANGHAN, Home, connect, make_home, patrol
+from tests.sync.homes import SANLI, TODAY, ZHANGHAN, Home, connect, make_home, patrol, trust_town
 
 REPO = Path(__file__).resolve().parents[2]
 TOWN = "梅仙镇人民政府"
@@ -276,7 +276,7 @@ def make_load(root: Path, town: Home, workers: int, batches: int, findings: int
     for number in range(workers):
         home = make_home(root / f"worker{number:02d}", "worker", f"网格员{number:02d}",
                          [ZHANGHAN])
-        import_package(home.store, home.keys, package, today=TODAY)
+        import_package(home.store, home.keys, package, today=TODAY, confirm=trust_town)
         approve(town, home)
         files, records = [], 0
         for round_ in range(batches):

@@ -33,7 +33,7 @@ from tests.hub.conftest import (
     request,
     town_state,
 )
-from tests.sync.homes import Home, patrol
+from tests.sync.homes import Home, patrol, trust_town
 
 
 def _pushed(worker: Home, hub: Hub):  # type: ignore[no-untyped-def]
@@ -219,7 +219,7 @@ def test_a_signed_request_gets_a_town_package_the_worker_can_import_once(
         "application/vnd.meixian.package")
     package = tmp_path / "from-hub.mxref"
     package.write_bytes(body)
-    applied = import_package(worker.store, worker.keys, package)
+    applied = import_package(worker.store, worker.keys, package, confirm=trust_town)
     assert not applied.newer_already and applied.version > (old_version or "")
     assert worker.store.meta("town_package_version") == applied.version
 
@@ -264,7 +264,7 @@ def test_a_device_with_the_current_package_gets_304_and_downloads_nothing(
     status, _headers, body = request(hub.url + PACKAGE, headers=fresh)
     package = tmp_path / "first.mxref"
     package.write_bytes(body)
-    version = import_package(worker.store, worker.keys, package).version
+    version = import_package(worker.store, worker.keys, package, confirm=trust_town).version
 
     again = {**signed_headers(worker.keys, worker.store.device_id(), "GET", PACKAGE),
              "X-Meixian-Package-Version": version}

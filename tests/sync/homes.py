@@ -63,11 +63,16 @@ def make_home(root: Path, role: str, name: str, villages: list[str]) -> Home:
     return Home(paths, session, profile, load_keys(paths.keys_dir))
 
 
+def trust_town(fingerprint: str) -> bool:
+    """The worker compared the town's fingerprint with the one read out: the same."""
+    return bool(fingerprint)
+
+
 def connect(town: Home, worker: Home, stick: Path) -> None:
     """The worker takes the town's package: it now knows whom to encrypt for."""
     stick.mkdir(parents=True, exist_ok=True)
     package = export_package(town.store, town.keys, town.profile, stick)
-    import_package(worker.store, worker.keys, package, today=TODAY)
+    import_package(worker.store, worker.keys, package, today=TODAY, confirm=trust_town)
 
 
 def patrol(home: Home, notes: str = "巡河", findings: int = 1) -> str:

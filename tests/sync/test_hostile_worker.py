@@ -292,3 +292,37 @@ def test_held_devices_are_capped_and_their_files_expire(
     assert late.status == HELD
     assert not any(p.exists() for p in held)
     assert town.count("held_batches", "1") == 1
+
+
+def test_a_package_signed_by_another_key_is_refused_naming_both_fingerprints(
+        tmp_path: Path, town: Home, worker: Home, stick: Path) -> None:
+    from meixian_desktop.sync.errors import SyncError
+    from meixian_desktop.sync.package import export_package, import_package
+
+    impostor = make_home(tmp_path / "impostor", "town", "梅仙镇人民政府", [])
+    forged = export_package(impostor.store, impostor.keys, impostor.profile, stick)
+    before = table_rows(worker.store)
+    with pytest.raises(SyncError) as caught:
+        import_package(worker.store, worker.keys, forged, confirm=lambda _found: True)
+    assert impostor.keys.fingerprint in caught.value.message
+    assert town.keys.fingerprint in caught.value.message
+    assert table_rows(worker.store) == before
+
+
+def test_the_first_package_is_taken_only_once_its_fingerprint_is_confirmed(
+        tmp_path: Path, town: Home) -> None:
+    from meixian_desktop.sync.errors import SyncError
+    from meixian_desktop.sync.package import export_package, import_package
+
+    fresh = make_home(tmp_path / "fresh", "worker", "赵云", [ZHANGHAN])
+    package = export_package(town.store, town.keys, town.profile, tmp_path)
+    shown: list[str] = []
+    with pytest.raises(SyncError) as caught:
+        import_package(fresh.store, fresh.keys, package,
+                       confirm=lambda found: shown.append(found) is not None)
+    assert shown == [town.keys.fingerprint] and "核对" in caught.value.message
+    assert not fresh.store.meta("town_signing_public")
+    with pytest.raises(SyncError):
+        import_package(fresh.store, fresh.keys, package)  # no one to ask: not trusted
+    applied = import_package(fresh.store, fresh.keys, package, confirm=lambda _found: True)
+    assert applied.version and fresh.store.meta("town_signing_public")

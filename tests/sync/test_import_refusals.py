@@ -39,7 +39,7 @@ from meixian_desktop.sync.merge import APPLIED, DUPLICATE, QUARANTINED, record_t
 from meixian_desktop.sync.package import export_package, import_package
 from meixian_desktop.sync.receipts import apply_receipt, write_receipt
 from meixian_desktop.sync.sealing import SyncFileError, sign
-from tests.sync.homes import TODAY, ZHANGHAN, Home, connect, make_home, patrol
+from tests.sync.homes import TODAY, ZHANGHAN, Home, connect, make_home, patrol, trust_town
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -632,18 +632,18 @@ def test_forged_or_stale_town_packages_are_refused_by_the_worker(
     damaged = newer.with_name("damaged.mxref")
     damaged.write_bytes(bytes(flipped))
 
-    applied = import_package(worker.store, worker.keys, newer, today=TODAY)
+    applied = import_package(worker.store, worker.keys, newer, today=TODAY, confirm=trust_town)
     assert not applied.newer_already
     before = content(worker.store)
     for path, words in ((from_rival, ("签",)), (impostor, ("签",)), (damaged, ("改动",)),
                         (approved, ("不是镇级数据包",))):
         with pytest.raises(SyncError) as excinfo:
-            import_package(worker.store, worker.keys, path, today=TODAY)
+            import_package(worker.store, worker.keys, path, today=TODAY, confirm=trust_town)
         says(excinfo.value.message, *words)
         assert content(worker.store) == before, path.name
-    stale = import_package(worker.store, worker.keys, older, today=TODAY)
+    stale = import_package(worker.store, worker.keys, older, today=TODAY, confirm=trust_town)
     assert stale.newer_already and "没有变化" in stale.line
-    assert import_package(worker.store, worker.keys, newer, today=TODAY).newer_already
+    assert import_package(worker.store, worker.keys, newer, today=TODAY, confirm=trust_town).newer_already
     assert content(worker.store) == before
 
 
@@ -651,6 +651,6 @@ def test_the_town_does_not_take_its_own_package(town: Home, stick: Path) -> None
     package = export_package(town.store, town.keys, town.profile, stick)
     before = content(town.store)
     with pytest.raises(SyncError) as excinfo:
-        import_package(town.store, town.keys, package, today=TODAY)
+        import_package(town.store, town.keys, package, today=TODAY, confirm=trust_town)
     says(excinfo.value.message, "本机自己导出")
     assert content(town.store) == before

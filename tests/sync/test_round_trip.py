@@ -21,7 +21,7 @@ from meixian_desktop.sync.inbox import (
 from meixian_desktop.sync.merge import APPLIED, CONFLICT, QUARANTINED
 from meixian_desktop.sync.outbox import record_state, sendable_tables, waiting_counts
 from meixian_desktop.sync.receipts import apply_receipt, write_receipt
-from tests.sync.homes import TODAY, ZHANGHAN, Home, connect, make_home, patrol
+from tests.sync.homes import TODAY, ZHANGHAN, Home, connect, make_home, patrol, trust_town
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ def test_two_workers_edit_the_same_household_the_later_clock_wins_the_loser_is_k
                       _first_batch(home, stick), approve_new=True)
         package = export_package(town.store, town.keys, town.profile, stick)
         for home in (worker, other):
-            import_package(home.store, home.keys, package, today=TODAY)
+            import_package(home.store, home.keys, package, today=TODAY, confirm=trust_town)
             assert home.count("households") == 1
         for home, address in ((worker, "张韩村三组18号"), (other, "张韩村三组20号")):
             with home.store.transaction() as tx:  # offline, the same day, both correct it

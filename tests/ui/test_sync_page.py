@@ -16,7 +16,7 @@ from meixian_desktop.ui.pages.sync_page import make_sync_page
 from meixian_desktop.ui.pages.sync_town import TownSyncPage
 from meixian_desktop.ui.pages.sync_worker import WorkerSyncPage
 from meixian_desktop.ui.tasks import run_now
-from tests.sync.homes import TODAY, ZHANGHAN, Home, connect, make_home, patrol
+from tests.sync.homes import TODAY, ZHANGHAN, Home, connect, make_home, patrol, trust_town
 
 
 @pytest.fixture
@@ -219,7 +219,7 @@ def test_a_conflict_is_listed_side_by_side_and_restored_from_the_page(
             town.take(home.export(stick).path, approve_new=True)
         package = export_package(town.store, town.keys, town.profile, stick)
         for home in (worker, other):
-            import_package(home.store, home.keys, package, today=TODAY)
+            import_package(home.store, home.keys, package, today=TODAY, confirm=trust_town)
         for home, address in ((worker, "张韩村三组18号"), (other, "张韩村三组20号")):
             with home.store.transaction() as tx:
                 tx.conn.execute("UPDATE households SET address = ?, hlc = ?, rev = rev + 1 "
@@ -275,10 +275,17 @@ def test_the_town_package_goes_from_the_town_page_to_the_worker_page(
     assert str(package) in town_page.message.text() and "导入镇里资料包" in town_page.message.text()
     worker_page = page_of(qtbot, worker)
     assert not worker_page.export_button.isEnabled()
+    before = content(worker)
+    worker_page.package_chosen(package)  # the first time: the town's fingerprint is compared
+    assert town.keys.fingerprint in worker_page.fingerprint_dialog.text()
+    worker_page.fingerprint_differs.click()
+    assert content(worker) == before and not worker_page.export_button.isEnabled()
     worker_page.package_chosen(package)
+    worker_page.fingerprint_same.click()
     assert "已导入梅仙镇人民政府的资料包" in worker_page.message.text()
     assert worker_page.banner.isHidden() and worker_page.export_button.isEnabled()
     assert "梅仙镇人民政府" in worker_page.town.text() and "发布" in worker_page.town.text()
+    assert town.keys.fingerprint in worker_page.town.text()
     worker_page.package_chosen(package)  # the same package again: said plainly, no error
     assert "没有变化" in worker_page.message.text()
     not_a_package = tmp_path / "坏的.mxref"
@@ -408,7 +415,7 @@ def test_a_package_that_meets_an_edit_made_here_is_shown_to_the_worker_and_resto
             village_id=town.village(ZHANGHAN), head_name="王建国", address="张韩村三组"))
     (stick / "first").mkdir()
     import_package(worker.store, worker.keys,
-                   export_package(town.store, town.keys, town.profile, stick / "first"))
+                   export_package(town.store, town.keys, town.profile, stick / "first"), confirm=trust_town)
     page = page_of(qtbot, worker)
     assert page.conflicts_box.isHidden()
 

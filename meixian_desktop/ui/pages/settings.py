@@ -264,6 +264,14 @@ class SettingsPage(QWidget):
             "网格员的资料包由这台电脑签名；网格员第一次导入时可以核对这串指纹。"))
         hint.setWordWrap(True)
         info.addRow("", hint)
+        if not profile.is_town:
+            from meixian_desktop.sync.package import town_fingerprint
+
+            self.town_fingerprint = QLabel(town_fingerprint(store) or self.tr(
+                "还没有导入镇里的资料包（第一次导入时要核对镇里念给你的指纹）"))
+            self.town_fingerprint.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse)
+            info.addRow(self.tr("镇里密钥指纹"), self.town_fingerprint)
         self.form = SettingsForm(store, town=profile.is_town)
         self.villages = VillagesPanel(store)
         tabs = QTabWidget()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -31,6 +32,7 @@ from meixian_desktop.sync.container import files_in
 from meixian_desktop.sync.errors import NothingToSend, SyncError
 from meixian_desktop.sync.keys import load_keys
 from meixian_desktop.sync.outbox import batches, export_batch, sendable_tables, state_sql
+from meixian_desktop.sync.package import town_fingerprint
 from meixian_desktop.sync.sealing import SyncFileError
 from meixian_desktop.ui.pages.sync_page import (
     BANNER_STYLE,
@@ -191,8 +193,10 @@ class WorkerSyncPage(SyncPageBase):
         version = self.store.meta("town_package_version")
         town_name = self.store.meta("town_name") or self.tr("镇里")
         if version:
-            self.town.setText(self.tr("已导入%1的资料包（%2 发布）。镇里发新资料包时再导入一次。")
-                              .replace("%1", town_name).replace("%2", package_time(version)))
+            self.town.setText(self.tr("已导入%1的资料包（%2 发布）。镇里发新资料包时再导入一次。"
+                                      "镇里的密钥指纹：%3")
+                              .replace("%1", town_name).replace("%2", package_time(version))
+                              .replace("%3", town_fingerprint(self.store)))
         else:
             self.town.setText(self.tr("还没有导入镇里的资料包。"))
         self.banner.setText(self.tr(
@@ -333,7 +337,37 @@ class WorkerSyncPage(SyncPageBase):
                               lambda paths: self.package_chosen(paths[0]), many=False)
 
     def package_chosen(self, path: Path) -> None:
-        """Take in a town package (.mxref) in the background."""
+        """Take in a town package (.mxref); the first one only once the worker has compared the
+        town's key fingerprint with the one the town office read out."""
+        from meixian_desktop.sync.package import package_fingerprint
+
+        if town_fingerprint(self.store):
+            self.take_package(path, "")
+            return
+        try:
+            found = package_fingerprint(path)
+        except SyncError as exc:
+            report = Report()
+            report.add(self.tr("资料包没有导入：") + exc.message, ERROR)
+            self.show_report(report)
+            return
+        box = self.fingerprint_dialog = QMessageBox(self)
+        box.setWindowTitle(self.tr("核对镇里的密钥指纹"))
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(self.tr("第一次导入资料包。请镇里（综治中心）念出他们“设置”页上的密钥指纹，"
+                            "和下面这串逐字核对：")
+                    + f"<p style='font-size:18pt'><b>{found}</b></p>"
+                    + self.tr("一致才点“一致，导入”。不一致请不要导入，并告诉镇里。"))
+        same = self.fingerprint_same = box.addButton(self.tr("一致，导入"),
+                                                     QMessageBox.ButtonRole.AcceptRole)
+        self.fingerprint_differs = box.addButton(self.tr("不一致"),
+                                                 QMessageBox.ButtonRole.RejectRole)
+        box.buttonClicked.connect(
+            lambda button: self.take_package(path, found) if button is same else None)
+        box.open()
+
+    def take_package(self, path: Path, confirmed: str) -> None:
+        """Take in a town package in the background (``confirmed``: the fingerprint compared)."""
         from meixian_desktop.sync.package import import_package
 
         keys_dir = self.paths.keys_dir
@@ -341,7 +375,8 @@ class WorkerSyncPage(SyncPageBase):
         def work(store: Store, progress: Progress) -> Report:
             report = Report()
             try:
-                report.add(import_package(store, load_keys(keys_dir), path).line)
+                report.add(import_package(store, load_keys(keys_dir), path,
+                                          confirm=lambda found: found == confirmed).line)
             except (SyncError, SyncFileError, StoreError) as exc:
                 report.add(self.tr("资料包没有导入：") + exc.message, ERROR)
             return report
