@@ -6,11 +6,14 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 
 from meixian_desktop import APP_NAME, __version__
 from meixian_desktop.core import clock
 from meixian_desktop.core.errors import ValidationError
+from meixian_desktop.core.fields import printable
 from meixian_desktop.paths import Paths
 from meixian_desktop.store.errors import StoreError
 from meixian_desktop.store.session import Session, open_session
@@ -285,11 +288,26 @@ HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
 }
 
 
+class _Escaping:
+    """A console stream that shows control and direction-override characters as escapes: a
+    name typed on another laptop cannot clear the screen or turn a line around."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return int(self._stream.write(printable(text)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def run(paths: Paths, args: argparse.Namespace) -> int:
     """Run one command; user-fixable problems print a Chinese message and exit 1."""
     make_console_safe()
-    try:
-        return HANDLERS[args.command](paths, args)
-    except (StoreError, ValidationError) as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
+    with redirect_stdout(_Escaping(sys.stdout)), redirect_stderr(_Escaping(sys.stderr)):
+        try:
+            return HANDLERS[args.command](paths, args)
+        except (StoreError, ValidationError) as exc:
+            print(exc.message, file=sys.stderr)
+            return 1

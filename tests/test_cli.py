@@ -241,3 +241,52 @@ def test_building_the_command_line_loads_nothing_heavy() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_cli_output_shows_control_characters_as_escapes(tmp_path, capsys) -> None:
+    """Text that reached the database from elsewhere cannot drive the terminal."""
+    from meixian_desktop.paths import under_home
+    from meixian_desktop.store import devices
+    from meixian_desktop.store.session import open_session
+
+    home = tmp_path / "h"
+    assert main(["--home", str(home), "setup", "--role", "town", "--name", "梅仙镇"]) == 0
+    with open_session(under_home(home)) as session, session.store.transaction():
+        devices.register(session.store, devices.Device(
+            "d-1", "李梅\x1b[2J\u202e反", "", ("430626108210",), "ab" * 32, "cd" * 32,
+            "ABCD EF01 2345 6789 ABCD", devices.PENDING, "2026-06-17T14:30:00+08:00"))
+    capsys.readouterr()
+    assert main(["--home", str(home), "devices", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "李梅\\x1b[2J\\u202e反" in out and "\x1b" not in out and "\u202e" not in out
+    done = run_cli(home, "devices", "assign", "\x1b[31m00000000", "--villages", "x")
+    assert done.returncode == 1 and "\\x1b[31m" in done.stderr and "\x1b" not in done.stderr
+
+
+def test_devices_assign_and_a_prefix_that_names_two_devices(tmp_path, capsys) -> None:
+    from meixian_desktop.paths import under_home
+    from meixian_desktop.store import devices
+    from meixian_desktop.store.session import open_session
+
+    home = tmp_path / "h"
+    assert main(["--home", str(home), "setup", "--role", "town", "--name", "梅仙镇"]) == 0
+    with open_session(under_home(home)) as session, session.store.transaction():
+        for number, print_ in ((1, "ABCD EF01 2345 6789 0000"), (2, "ABCD EF01 9999 0000 1111")):
+            devices.register(session.store, devices.Device(
+                f"d-{number}", f"网格员{number}", "", ("430626108210",), f"{number:02d}" * 32,
+                "cd" * 32, print_, devices.APPROVED, "2026-06-17T14:30:00+08:00"))
+    capsys.readouterr()
+    assert main(["--home", str(home), "devices", "revoke", "ABCD EF01"]) == 1
+    err = capsys.readouterr().err
+    assert "网格员1" in err and "网格员2" in err and "什么也没有做" in err
+    assert main(["--home", str(home), "devices", "assign", "ABCDEF012345",
+                 "--villages", "三里村,张韩"]) == 0
+    assert "网格员1" in capsys.readouterr().out
+    with open_session(under_home(home)) as session:
+        first, second = devices.get(session.store, "d-1"), devices.get(session.store, "d-2")
+    assert first is not None and second is not None
+    assert set(first.villages) == {"430626108208", "430626108210"}
+    assert first.status == second.status == devices.APPROVED  # the ambiguous revoke did nothing
+    assert main(["--home", str(home), "devices", "assign", "ABCDEF012345",
+                 "--villages", "不存在村"]) == 1
+    assert "不认识" in capsys.readouterr().err

@@ -9,16 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from meixian_desktop.core.categories import CategorySet
 from meixian_desktop.core.errors import ValidationError
 from meixian_desktop.core.fields import has_control
-from meixian_desktop.core.households import VISIT_TYPES
-from meixian_desktop.core.mediation import CATEGORIES as CASE_CATEGORIES
-from meixian_desktop.core.mediation import SOURCES as CASE_SOURCES
-from meixian_desktop.core.mediation import STATUSES as CASE_STATUSES
-from meixian_desktop.core.orders import STATUSES as ORDER_STATUSES
-from meixian_desktop.core.patrols import KINDS
-from meixian_desktop.core.patrols import STATUSES as FINDING_STATUSES
+from meixian_desktop.core.record_codes import CODED_COLUMNS, codes_in
 from meixian_desktop.core.validation import check_id_number
 from meixian_desktop.store.schema import CONVENTION_COLUMNS, HLC_DEVICE_START
 
@@ -29,16 +22,6 @@ _ID = re.compile(r"^[0-9a-f][0-9a-f-]{15,79}$")
 _HLC = re.compile(r"^\d{13}-\d{5}-[0-9A-Za-z-]{1,64}$")
 _DATE_COLUMNS = re.compile(r"(_date|_on|_due|deadline|^observation_start|^observation_end)$")
 
-# Columns holding a code of a fixed core category set.
-CODES: dict[tuple[str, str], CategorySet] = {
-    ("patrols", "kind"): KINDS,
-    ("findings", "status"): FINDING_STATUSES,
-    ("orders", "status"): ORDER_STATUSES,
-    ("cases", "status"): CASE_STATUSES,
-    ("cases", "category"): CASE_CATEGORIES,
-    ("cases", "source"): CASE_SOURCES,
-    ("visits", "visit_type"): VISIT_TYPES,
-}
 ID_NUMBERS = {("members", "id_number"), ("orders", "minor_id_number"),
               ("case_parties", "id_number")}
 
@@ -131,9 +114,15 @@ def _check_value(conn: sqlite3.Connection, table: str, name: str, declared: str,
         raise Rejected(f"字段“{name}”太长。")
     if isinstance(value, str) and has_control(value):
         raise Rejected(f"字段“{name}”含有不可见的控制字符（如 NUL），不是在本程序里输入的。")
-    codes = CODES.get((table, name))
-    if codes is not None and value not in codes and not _town_code(conn, codes.name, value):
-        raise Rejected(f"字段“{name}”的取值“{str(value)[:20]}”不在规定的类别里。")
+    coded = CODED_COLUMNS.get((table, name))
+    if coded is not None:
+        found = codes_in(coded, value)
+        if found is None:
+            raise Rejected(f"字段“{name}”的格式不对。")
+        for code in found:
+            if not any(code in codes or _town_code(conn, codes.name, code)
+                       for codes in coded.sets):
+                raise Rejected(f"字段“{name}”的取值“{str(code)[:20]}”不在规定的类别里。")
     if isinstance(value, str) and value and _DATE_COLUMNS.search(name):
         try:
             date.fromisoformat(value[:10])

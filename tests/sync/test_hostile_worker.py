@@ -326,3 +326,20 @@ def test_the_first_package_is_taken_only_once_its_fingerprint_is_confirmed(
         import_package(fresh.store, fresh.keys, package)  # no one to ask: not trusted
     applied = import_package(fresh.store, fresh.keys, package, confirm=lambda _found: True)
     assert applied.version and fresh.store.meta("town_signing_public")
+
+
+@pytest.mark.parametrize(("table", "column", "value"), [
+    ("findings", "action", "burn_it_all"),  # a code the editors would never offer
+    ("patrols", "weather", "hurricane"),
+    ("findings", "status", ""),  # a required code left empty
+])
+def test_codes_are_checked_by_the_editors_own_category_sets(
+        town: Home, worker: Home, stick: Path, table: str, column: str, value: str) -> None:
+    patrol(worker, "代码不对")
+    items = envelopes(town, worker.export(stick, new_only=True).path)
+    for item in items:
+        if item["table"] == table:
+            item["row"][column] = value
+    result = town.take(forge(stick, town, worker, items, seq_from=2, seq_to=9))
+    found, note = outcome(result, table)
+    assert found == QUARANTINED and column in note

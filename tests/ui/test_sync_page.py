@@ -331,6 +331,25 @@ def test_revoking_a_device_refuses_its_next_batch(
     assert any("停用" in line and "拒收" in line for line in lines(page))
 
 
+def test_the_town_assigns_a_devices_villages_from_the_devices_tab(
+        qtbot, town: Home, worker: Home, connected: Path) -> None:
+    patrol(worker)
+    town.take(worker.export(connected).path, approve_new=True)
+    page = page_of(qtbot, town)
+    select_device(page, "李梅")
+    dialog = page.assign_selected()
+    assert dialog is not None and dialog.boxes[ZHANGHAN].isChecked()
+    for box in dialog.boxes.values():
+        box.setChecked(False)
+    dialog.accept()  # none chosen: said, nothing saved
+    assert dialog.isVisible() and "至少选一个村" in dialog.message.text()
+    dialog.boxes["430626108203"].setChecked(True)  # 稻田村
+    dialog.accept()
+    assert devices.get(town.store, worker.store.device_id()).villages == ("430626108203",)
+    assert "稻田村" in page.devices.item(page.devices.currentRow(), 2).text()
+    assert "已为李梅分配负责的村" in page.message.text()
+
+
 def test_a_lost_batch_is_shown_as_missing(qtbot, town: Home, worker: Home,
                                           connected: Path) -> None:
     patrol(worker, "第一次")

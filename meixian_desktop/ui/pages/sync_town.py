@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -61,6 +62,9 @@ from meixian_desktop.ui.tasks import Runner, run_in_background
 RESULT_ROLE = Qt.ItemDataRole.UserRole
 TONE_OF = {IMPORTED: OK, ALREADY: OK, HELD: INFO, REFUSED: ERROR}
 SHOWN_OUTCOMES = 2000  # a file's per-record list shows problems first, then this many at most
+
+if TYPE_CHECKING:
+    from meixian_desktop.ui.assign_villages import AssignVillagesDialog
 
 
 @dataclass
@@ -173,6 +177,10 @@ class TownSyncPage(SyncPageBase):
         self.revoke_button = QPushButton(self.tr("停用"))
         self.revoke_button.setToolTip(self.tr("电脑丢失、换人或指纹对不上时停用：以后它的批次一律拒收。"))
         self.revoke_button.clicked.connect(self.revoke_selected)
+        self.assign_button = QPushButton(self.tr("分配村…"))
+        self.assign_button.setToolTip(self.tr("设定这台电脑负责的村：它只能交来这些村的记录，"
+                                              "资料包也只带这些村的资料。"))
+        self.assign_button.clicked.connect(self.assign_selected)
         help_text = QLabel(self.tr(
             "每台网格员电脑第一次交批次时出现在这里，要核对密钥指纹后批准一次。"
             "“缺失的批次”表示这台电脑有一段变更镇里没收到（可能U盘丢了）：请这位网格员"
@@ -180,6 +188,7 @@ class TownSyncPage(SyncPageBase):
         help_text.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.assign_button)
         buttons.addWidget(self.revoke_button)
         buttons.addWidget(self.approve_button)
         tab = QWidget()
@@ -450,6 +459,21 @@ class TownSyncPage(SyncPageBase):
             self.tr("%1等待批准的批次-%2.mxsync").replace("%1", result.worker)
             .replace("%2", result.batch_id[-6:]))
         return replace(result, path=name)
+
+    def assign_selected(self) -> AssignVillagesDialog | None:
+        """Open 分配负责的村 for the selected device; the list shows the change when saved."""
+        from meixian_desktop.ui.assign_villages import AssignVillagesDialog
+
+        device_id = self.selected_device()
+        device = devices.get(self.store, device_id) if device_id else None
+        if device is None:
+            return None
+        dialog = self.assign_dialog = AssignVillagesDialog(self.store, device, self)
+        dialog.accepted.connect(lambda: (self.refresh(), self.say(
+            self.tr("已为%1分配负责的村。下次导出资料包时带给这台电脑。")
+            .replace("%1", device.worker), OK)))
+        dialog.open()
+        return dialog
 
     def revoke_selected(self) -> None:
         device_id = self.selected_device()
