@@ -408,8 +408,20 @@ def m008_sync(db: Database) -> None:
     )
 
 
+def m009_batch_outcomes(db: Database) -> None:
+    """What became of each record of an imported batch, one row each (a million-record batch
+    is not one JSON text in memory); batches imported before keep theirs in ``results``. And
+    one device per signing key: a key cannot come back under another device id."""
+    db.execute(
+        "CREATE TABLE batch_outcomes (batch_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+        "tbl TEXT NOT NULL, row_id TEXT NOT NULL, hlc TEXT NOT NULL, outcome TEXT NOT NULL, "
+        "kept INTEGER NOT NULL, note TEXT NOT NULL, PRIMARY KEY (batch_id, seq)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX idx_devices_signing ON devices(signing_public)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_foundation, m002_patrols, m003_households, m004_orders, m005_search_indexes,
-    m006_mediation, m007_case_search_index, m008_sync,
+    m006_mediation, m007_case_search_index, m008_sync, m009_batch_outcomes,
 ]
 VERSION = len(MIGRATIONS)

@@ -19,8 +19,8 @@ from typing import IO, Any
 # The pieces' public names, re-exported.
 __all__ = [
     "PART_SUFFIX", "Opened", "atomic_write", "check_file_name", "clean_name_part", "files_in",
-    "check_batch", "kind_of_file", "open_batch", "open_signed", "pack_payload", "read_manifest",
-    "unpack_payload", "write_batch", "write_signed",
+    "check_batch", "decrypt_batch", "kind_of_file", "open_batch", "open_signed", "pack_payload",
+    "read_manifest", "unpack_payload", "write_batch", "write_signed",
 ]
 
 from meixian_desktop.sync.keys import DeviceKeys, fingerprint
@@ -44,6 +44,7 @@ from meixian_desktop.sync.sealing import (
     signature_refused,
     unb64,
     unseal,
+    unseal_stream,
     verify,
 )
 from meixian_desktop.sync.stick import (
@@ -217,6 +218,35 @@ def open_batch(path: Path, *, town: DeviceKeys, max_payload: int = MAX_PAYLOAD_B
     """Check and decrypt a batch; the caller then checks the sender's key is an approved device."""
     with _outer(path, "batch", max_payload) as outer:
         return _BATCH_READERS[outer.format](outer, town, max_payload)
+
+
+def decrypt_batch(path: Path, *, town: DeviceKeys, sink: IO[bytes],
+                  max_payload: int = MAX_PAYLOAD_BYTES) -> dict[str, Any]:
+    """Check a batch and decrypt its payload into ``sink`` a chunk at a time (a 1 GB batch
+    needs no 1 GB of memory); its manifest. ``sink`` holds the payload only when this returns."""
+    with _outer(path, "batch", max_payload) as outer:
+        if outer.format != 1:  # every format so far; a newer one is refused by _outer
+            raise _bad_manifest(outer.where, "未知的文件格式")
+        manifest, where = outer.manifest, outer.where
+        sender, batch_id, header = _check_batch_v1(outer, town)
+        size = _size(manifest, "payload_size", where)
+        info = outer.members[PAYLOAD]
+        if info.file_size != size or size > max_payload:
+            raise _tampered(where)
+        digest = hashlib.sha256()
+
+        def chunks() -> Iterator[bytes]:
+            with refusing_damage(where), outer.archive.open(info) as stream:
+                while chunk := stream.read(1024 * 1024):
+                    digest.update(chunk)
+                    yield chunk
+
+        with _naming(where):
+            unseal_stream(header, chunks(), size, town.encryption,
+                          _batch_aad(batch_id, sender), sink)
+        if digest.hexdigest() != _text(manifest, "payload_sha256", where):
+            raise _tampered(where)
+        return manifest
 
 
 def check_batch(path: Path, *, town: DeviceKeys, max_payload: int = MAX_PAYLOAD_BYTES

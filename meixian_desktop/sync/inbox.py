@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import shutil
-from contextlib import suppress
+import tempfile
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from meixian_desktop.core import clock
@@ -21,9 +22,11 @@ from meixian_desktop.store import devices
 from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.database import Store, now_iso
 from meixian_desktop.store.devices import APPROVED, PENDING, REVOKED, Device
-from meixian_desktop.sync.container import check_batch, open_batch, unpack_payload
+from meixian_desktop.sync.container import check_batch, decrypt_batch
 from meixian_desktop.sync.keys import DeviceKeys, fingerprint
 from meixian_desktop.sync.merge import APPLIED, CONFLICT, DUPLICATE, QUARANTINED, Merger, Outcome
+from meixian_desktop.sync.outcomes import KINDS, MAX_KEPT, Tally, batch_outcomes, stored_counts
+from meixian_desktop.sync.payload import Payload
 from meixian_desktop.sync.scope import WorkerScope
 from meixian_desktop.sync.sealing import SyncFileError
 from meixian_desktop.sync.validate import check_envelope
@@ -50,17 +53,24 @@ class FileResult:
     batch_id: str = ""
     device_id: str = ""
     worker: str = ""
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)  # the first MAX_KEPT of them
+    counts: dict[str, int] = field(default_factory=dict)  # all of them, by outcome
 
     def count(self, outcome: str) -> int:
+        if self.counts:
+            return self.counts.get(outcome, 0)
         return sum(1 for o in self.outcomes if o.outcome == outcome)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values()) if self.counts else len(self.outcomes)
 
     @property
     def line(self) -> str:
         """The one-line summary the CLI prints and the 同步 page lists."""
         head = f"{self.path.name}：{FILE_LABELS[self.status]}"
-        if self.status in (IMPORTED, ALREADY) and self.outcomes:
-            head += (f"（{self.worker}，共 {len(self.outcomes)} 条：导入 {self.count(APPLIED)}，"
+        if self.status in (IMPORTED, ALREADY) and self.total:
+            head += (f"（{self.worker}，共 {self.total} 条：导入 {self.count(APPLIED)}，"
                      f"重复 {self.count(DUPLICATE)}，冲突 {self.count(CONFLICT)}，"
                      f"隔离 {self.count(QUARANTINED)}）")
         return head + (f" — {self.message}" if self.message else "")
@@ -148,6 +158,7 @@ class Claimed:
     encryption: bytes
     seq_from: int
     seq_to: int
+    records: int = 0  # as the manifest says: only for showing progress
 
     @property
     def known(self) -> tuple[str, str, str]:
@@ -167,7 +178,11 @@ def _claimed(manifest: dict) -> Claimed:
         tuple(printable(str(v))[:20] for v in manifest.get("villages", []))[:60],
         base64.b64decode(str(manifest["sender_signing_public"]), validate=True),
         base64.b64decode(str(manifest["sender_encryption_public"]), validate=True),
-        seq_from, seq_to)
+        seq_from, seq_to, _count(manifest.get("records")))
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
@@ -197,9 +212,9 @@ def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
     if used is not None and used != claimed.device_id:
         return _refused(path, "这个批次编号已经被另一台电脑的批次用过，这个文件可能是伪造或复制的，"
                               "没有导入。请让网格员重新导出一次（会换一个新编号）。", known)
-    stored = _imported(store, claimed.batch_id)
-    if stored is not None:
-        return FileResult(path, ALREADY, "", *known, stored)
+    counts = stored_counts(store.conn, claimed.batch_id)
+    if counts is not None:
+        return FileResult(path, ALREADY, "", *known, _kept(store, claimed.batch_id), counts)
     device = devices.get(store, claimed.device_id)
     refusal = _device_refusal(store, device, claimed)
     if refusal:
@@ -221,47 +236,75 @@ def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
     if jump:
         return _refused(path, jump, known)
     try:
-        opened = open_batch(path, town=town)
-        envelopes, files = unpack_payload(opened.body, max_records=limits.records)
-        checked = [check_envelope(item) for item in envelopes]
+        tally = _apply_file(store, town, path, claimed, device, limits, attachments_dir,
+                            today or clock.today(), progress)
     except SyncFileError as exc:
         return _refused(path, exc.message, known)
     except ValueError:
         return _refused(path, "批次文件内容格式不对，可能来自其他程序或已损坏。"
                               "请让网格员用梅仙网格通重新导出一次。", known)
-    if device is None:  # "approve new devices": noted only once its file proved sound
-        _register(store, claimed, approved=True)
-        device = devices.get(store, claimed.device_id)
-    assert device is not None
-    _save_files(files, attachments_dir)
-    outcomes: list[Outcome] = []
-    with store.transaction() as tx:
-        merger = Merger(tx, sender=claimed.device_id, batch_id=claimed.batch_id,
-                        today=today or clock.today(),
-                        scope=lambda shapes: WorkerScope(tx.conn, shapes, claimed.device_id,
-                                                         device.villages),
-                        has_file=lambda sha: _has_file(attachments_dir, sha))
-        for number, (table, row, base) in enumerate(checked):
-            if progress is not None and number % 200 == 0:
-                progress.step(number, len(checked), path.name)
-            outcomes.append(merger.apply(table, row, base))
-        devices.update_worker(store, claimed.device_id, claimed.worker, claimed.phone)
-        tx.conn.execute(
-            "INSERT INTO imported_batches(batch_id, device_id, seq_from, seq_to, imported_at, "
-            "file_name, records, applied, duplicates, conflicts, quarantined, results) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (claimed.batch_id, claimed.device_id, claimed.seq_from, claimed.seq_to, now_iso(),
-             path.name, len(outcomes),
-             *(sum(1 for o in outcomes if o.outcome == kind)
-               for kind in (APPLIED, DUPLICATE, CONFLICT, QUARANTINED)),
-             json.dumps([o.as_json() for o in outcomes], ensure_ascii=False)))
-        tx.conn.execute("DELETE FROM held_batches WHERE batch_id = ?", (claimed.batch_id,))
-    return FileResult(path, IMPORTED, _villages_note(device, claimed), *known, outcomes)
+    note = _villages_note(device, claimed) if device is not None else ""
+    return FileResult(path, IMPORTED, note, *known, tally.kept, tally.counts)
 
 
-def _register(store: Store, claimed: Claimed, *, approved: bool) -> None:
+def _apply_file(store: Store, town: DeviceKeys, path: Path, claimed: Claimed,
+                device: Device | None, limits: Limits, attachments_dir: Path, today: date,
+                progress: Progress | None) -> Tally:
+    """Decrypt the batch into a temporary file, then apply its records a line at a time in one
+    transaction: all of them or, on a malformed line, none (SyncFileError or ValueError).
+    A device approved on import (``device`` None) is noted in that same transaction."""
+    with tempfile.TemporaryFile(dir=_scratch(attachments_dir)) as plain:
+        decrypt_batch(path, town=town, sink=plain)
+        plain.seek(0)
+        with Payload(plain, max_records=limits.records) as payload:
+            for sha256, data in payload.files():  # photos first: a row checks its file is here
+                _save_files({sha256: data}, attachments_dir)
+            with store.transaction() as tx:
+                if device is None:
+                    _register(store, claimed, approved=True, own_transaction=False)
+                    device = devices.get(store, claimed.device_id)
+                    assert device is not None
+                villages = device.villages
+                merger = Merger(tx, sender=claimed.device_id, batch_id=claimed.batch_id,
+                                today=today,
+                                scope=lambda shapes: WorkerScope(tx.conn, shapes,
+                                                                 claimed.device_id, villages),
+                                has_file=lambda sha: _has_file(attachments_dir, sha))
+                tally = Tally(tx.conn, claimed.batch_id)
+                expected = max(int(claimed.records or 0), 1)
+                for number, item in enumerate(payload.records()):
+                    if progress is not None and number % 200 == 0:
+                        progress.step(min(number, expected), expected, path.name)
+                    tally.add(merger.apply(*check_envelope(item)))
+                tally.flush()
+                devices.update_worker(store, claimed.device_id, claimed.worker, claimed.phone)
+                tx.conn.execute(
+                    "INSERT INTO imported_batches(batch_id, device_id, seq_from, seq_to, "
+                    "imported_at, file_name, records, applied, duplicates, conflicts, "
+                    "quarantined, results) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
+                    (claimed.batch_id, claimed.device_id, claimed.seq_from, claimed.seq_to,
+                     now_iso(), path.name, tally.total,
+                     *(tally.counts[kind] for kind in KINDS)))
+                tx.conn.execute("DELETE FROM held_batches WHERE batch_id = ?",
+                                (claimed.batch_id,))
+    return tally
+
+
+def _scratch(attachments_dir: Path) -> Path:
+    """Where a batch is decrypted for its import: the data folder, not a system temp folder."""
+    folder = attachments_dir.parent / "sync" / "scratch"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _kept(store: Store, batch_id: str) -> list[Outcome]:
+    return list(islice(batch_outcomes(store.conn, batch_id), MAX_KEPT))
+
+
+def _register(store: Store, claimed: Claimed, *, approved: bool,
+              own_transaction: bool = True) -> None:
     """Note a device seen for the first time: pending, or approved on import when asked."""
-    with store.transaction():
+    with store.transaction() if own_transaction else nullcontext():
         devices.register(store, Device(
             claimed.device_id, claimed.worker, claimed.phone, claimed.villages,
             claimed.signing.hex(), claimed.encryption.hex(), fingerprint(claimed.signing),
@@ -318,12 +361,6 @@ def _batch_owner(store: Store, batch_id: str) -> str | None:
         "SELECT device_id FROM imported_batches WHERE batch_id = ? UNION ALL "
         "SELECT device_id FROM held_batches WHERE batch_id = ?", (batch_id, batch_id)).fetchone()
     return row[0] if row else None
-
-
-def _imported(store: Store, batch_id: str) -> list[Outcome] | None:
-    row = store.conn.execute("SELECT results FROM imported_batches WHERE batch_id = ?",
-                             (batch_id,)).fetchone()
-    return [Outcome.from_json(item) for item in json.loads(row[0])] if row else None
 
 
 def _hold(store: Store, path: Path, held_dir: Path, batch_id: str, device_id: str) -> None:

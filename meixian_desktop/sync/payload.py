@@ -8,8 +8,9 @@ import json
 import os
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from meixian_desktop.sync.safezip import (
     CHUNK,
@@ -72,6 +73,68 @@ def _pack_attachment(archive: zipfile.ZipFile, digest: str, path: Path) -> None:
         )
 
 
+MAX_LINE_BYTES = 16 * 1024 * 1024  # one record; a line longer than this is not ours
+
+
+class Payload:
+    """A payload (the inner ZIP) opened from a file or bytes, its members checked: records are
+    read one line at a time and files one at a time, so memory does not grow with the batch."""
+
+    where = "同步文件里的数据包"
+
+    def __init__(self, source: IO[bytes], *, max_records: int = 1_000_000,
+                 max_bytes: int = 2 * 1024**3, max_files: int = 200_000) -> None:
+        self.max_records, self.max_bytes = max_records, max_bytes
+        with refusing_damage(self.where):
+            try:
+                self.archive = zipfile.ZipFile(source)
+            except zipfile.BadZipFile as exc:
+                raise refusal("not_zip", self.where) from exc
+            self.members = checked_members(
+                self.archive, self.where, allowed=_inner_name_allowed,
+                max_members=max_files + 1, total_limit=max_bytes)
+        if RECORDS not in self.members:
+            raise refusal("missing_member", self.where, RECORDS)
+
+    def __enter__(self) -> Payload:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.archive.close()
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Each record object in order; SyncFileError at the first that is not one."""
+        info = self.members[RECORDS]
+        with refusing_damage(self.where), self.archive.open(info) as stream:
+            number, total = 0, 0
+            while line := stream.readline(MAX_LINE_BYTES + 1):
+                total += len(line)
+                if len(line) > MAX_LINE_BYTES or total > info.file_size:
+                    raise refusal("too_large", self.where, RECORDS)
+                number += 1
+                if number > self.max_records:
+                    raise refusal("too_many_records", self.where, str(self.max_records))
+                yield _record(line.rstrip(b"\n"), number, self.where)
+            if total != info.file_size:
+                raise refusal("damaged", self.where)
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """(sha256, content) of each attachment, checked against its hash."""
+        for name, info in self.members.items():
+            if name == RECORDS:
+                continue
+            with refusing_damage(self.where):
+                content = read_member(self.archive, info, self.max_bytes, self.where)
+            digest = name[len(FILES_PREFIX):]
+            if hashlib.sha256(content).hexdigest() != digest:
+                raise SyncFileError(
+                    "bad_attachment",
+                    f"{self.where}里的附件“{digest[:12]}…”和它的校验值不符（已损坏）。"
+                    "程序没有导入这个文件。请让发送方重新导出一次。",
+                )
+            yield digest, content
+
+
 def unpack_payload(
     data: bytes,
     *,
@@ -79,63 +142,26 @@ def unpack_payload(
     max_bytes: int = 2 * 1024**3,
     max_files: int = 200_000,
 ) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
-    """Records and attachments (by SHA-256) out of a payload, each file checked by its hash."""
-    where = "同步文件里的数据包"
-    with refusing_damage(where):
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
-            raise refusal("not_zip", where) from exc
-        with archive:
-            members = checked_members(
-                archive, where, allowed=_inner_name_allowed,
-                max_members=max_files + 1, total_limit=max_bytes,
-            )
-            if RECORDS not in members:
-                raise refusal("missing_member", where, RECORDS)
-            raw = read_member(archive, members[RECORDS], max_bytes, where)
-            records = _parse_records(raw, max_records, where)
-            files: dict[str, bytes] = {}
-            for name, info in members.items():
-                if name == RECORDS:
-                    continue
-                content = read_member(archive, info, max_bytes, where)
-                digest = name[len(FILES_PREFIX):]
-                if hashlib.sha256(content).hexdigest() != digest:
-                    raise SyncFileError(
-                        "bad_attachment",
-                        f"{where}里的附件“{digest[:12]}…”和它的校验值不符（已损坏）。"
-                        "程序没有导入这个文件。请让发送方重新导出一次。",
-                    )
-                files[digest] = content
-    return records, files
+    """Records and attachments (by SHA-256) out of a payload held in memory (small ones)."""
+    with Payload(io.BytesIO(data), max_records=max_records, max_bytes=max_bytes,
+                 max_files=max_files) as payload:
+        return list(payload.records()), dict(payload.files())
 
 
 def _inner_name_allowed(name: str) -> bool:
     return name == RECORDS or _ATTACHMENT_NAME.fullmatch(name) is not None
 
 
-def _parse_records(raw: bytes, max_records: int, where: str) -> list[dict[str, Any]]:
-    if raw.count(b"\n") > max_records + 1:
-        raise refusal("too_many_records", where, str(max_records))
+def _record(line: bytes, number: int, where: str) -> dict[str, Any]:
     try:
-        lines = raw.decode("utf-8").split("\n")  # only "\n": U+2028 may sit inside a string
+        record = json.loads(line.decode("utf-8"), parse_constant=no_constant)
     except UnicodeDecodeError as exc:
         raise _bad_payload(where, "记录不是 UTF-8 文本") from exc
-    if lines[-1] == "":
-        lines.pop()
-    if len(lines) > max_records:
-        raise refusal("too_many_records", where, str(max_records))
-    records: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, 1):
-        try:
-            record = json.loads(line, parse_constant=no_constant)
-        except (ValueError, RecursionError) as exc:
-            raise _bad_payload(where, f"第 {number} 条记录不是合法的 JSON") from exc
-        if not isinstance(record, dict):
-            raise _bad_payload(where, f"第 {number} 条记录不是一个对象")
-        records.append(record)
-    return records
+    except (ValueError, RecursionError) as exc:
+        raise _bad_payload(where, f"第 {number} 条记录不是合法的 JSON") from exc
+    if not isinstance(record, dict):
+        raise _bad_payload(where, f"第 {number} 条记录不是一个对象")
+    return record
 
 
 def _bad_payload(where: str, why: str) -> SyncFileError:

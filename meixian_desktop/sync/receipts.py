@@ -20,6 +20,7 @@ from meixian_desktop.sync.merge import CONFLICT, QUARANTINED, Outcome, record_ta
 from meixian_desktop.sync.outbox import ACKNOWLEDGED, town_keys
 from meixian_desktop.sync.outbox import CONFLICT as STATE_CONFLICT
 from meixian_desktop.sync.outbox import QUARANTINED as STATE_QUARANTINED
+from meixian_desktop.sync.outcomes import batch_outcomes
 from meixian_desktop.sync.sealing import SyncFileError
 
 
@@ -43,15 +44,17 @@ class ReceiptApplied:
 def write_receipt(store: Store, town: DeviceKeys, batch_id: str, folder: Path) -> Path:
     """The signed receipt for an imported batch, written into ``folder``."""
     row = store.conn.execute(
-        "SELECT b.device_id, b.imported_at, b.results, d.worker FROM imported_batches b "
+        "SELECT b.device_id, b.imported_at, b.records, d.worker FROM imported_batches b "
         "JOIN devices d ON d.device_id = b.device_id WHERE b.batch_id = ?",
         (batch_id,)).fetchone()
     if row is None:
         raise SyncError("这一批还没有导入，不能出回执。")
-    device_id, imported_at, results, worker = row
+    device_id, imported_at, count, worker = row
+    results = json.dumps([o.as_json() for o in batch_outcomes(store.conn, batch_id)],
+                         ensure_ascii=False)
     manifest = {"batch_id": batch_id, "device_id": device_id, "worker": worker,
                 "town_device_id": store.device_id(), "imported_at": imported_at,
-                "records": len(json.loads(results))}
+                "records": count}
     safe = clean_name_part(worker)[:12]
     name = f"回执-{safe}-{batch_id[-6:]}{RECEIPT_SUFFIX}"
     return write_signed(folder, "receipt", manifest, results.encode("utf-8"), signer=town,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+from collections.abc import Iterable
+from typing import IO
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -16,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import (
     X25519PrivateKey,
     X25519PublicKey,
 )
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -92,6 +95,54 @@ def unseal(
     header: dict[str, str], ciphertext: bytes, recipient: X25519PrivateKey, aad: bytes
 ) -> bytes:
     """Decrypt what ``seal`` made; SyncFileError if it is for another key or was changed."""
+    key, nonce = _opening_key(header, recipient)
+    try:
+        return AESGCM(key).decrypt(nonce, ciphertext, aad)
+    except OverflowError as exc:
+        raise SyncFileError(
+            "too_large", "文件里的加密数据太大（超过 2 GB），无法解密。程序没有导入它。"
+        ) from exc
+    except (InvalidTag, ValueError) as exc:
+        raise _tampered_seal() from exc
+
+
+def unseal_stream(header: dict[str, str], chunks: Iterable[bytes], size: int,
+                  recipient: X25519PrivateKey, aad: bytes, sink: IO[bytes]) -> None:
+    """Decrypt what ``seal`` made, ``size`` bytes arriving as ``chunks``, into ``sink`` a
+    chunk at a time (never the whole in memory). What reaches ``sink`` is trusted only when
+    this returns: a changed byte anywhere raises SyncFileError("tampered") at the end."""
+    key, nonce = _opening_key(header, recipient)
+    if size < TAG_BYTES:
+        raise _tampered_seal()
+    decryptor = Cipher(algorithms.AES(key), modes.GCM(nonce)).decryptor()
+    decryptor.authenticate_additional_data(aad)
+    body, tail, seen = size - TAG_BYTES, b"", 0
+    for chunk in chunks:
+        if seen < body:
+            part = chunk[:body - seen]
+            sink.write(decryptor.update(part))
+            tail += chunk[len(part):]
+        else:
+            tail += chunk
+        seen += len(chunk)
+    if seen != size or len(tail) != TAG_BYTES:
+        raise _tampered_seal()
+    try:
+        sink.write(decryptor.finalize_with_tag(tail))
+    except (InvalidTag, ValueError) as exc:
+        raise _tampered_seal() from exc
+
+
+def _tampered_seal() -> SyncFileError:
+    return SyncFileError(
+        "tampered",
+        "文件里的加密数据被改动过或已损坏，解密校验没有通过。程序没有导入它。"
+        "请让发送方重新导出一次。",
+    )
+
+
+def _opening_key(header: dict[str, str], recipient: X25519PrivateKey) -> tuple[bytes, bytes]:
+    """The AES key and nonce a sealed header opens with for ``recipient``."""
     try:
         ephemeral = unb64(header["ephemeral"], KEY_BYTES)
         salt = unb64(header["salt"], SALT_BYTES)
@@ -112,18 +163,10 @@ def unseal(
             "请确认网格员电脑导入的是本镇最新的镇级数据包，然后让他重新导出。",
         )
     try:
-        key = _derive_key(recipient.exchange(X25519PublicKey.from_public_bytes(ephemeral)), salt)
-        return AESGCM(key).decrypt(nonce, ciphertext, aad)
-    except OverflowError as exc:
-        raise SyncFileError(
-            "too_large", "文件里的加密数据太大（超过 2 GB），无法解密。程序没有导入它。"
-        ) from exc
-    except (InvalidTag, ValueError) as exc:
-        raise SyncFileError(
-            "tampered",
-            "文件里的加密数据被改动过或已损坏，解密校验没有通过。程序没有导入它。"
-            "请让发送方重新导出一次。",
-        ) from exc
+        shared = recipient.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    except ValueError as exc:
+        raise _tampered_seal() from exc
+    return _derive_key(shared, salt), nonce
 
 
 def sign(manifest_bytes: bytes, signer: Ed25519PrivateKey) -> bytes:

@@ -18,7 +18,9 @@ list with a status+category filter within 50 ms and a search by party name withi
 50,000 cases); a printed page within 2× a bare reportlab page in the same font, alone and
 as one of 500 notices in one PDF (``printing.py``, its own small home); a sync batch of 10,000
 records with 200 photos exported and imported within 3× plain json + zlib + executemany
-(``sync.py``, its own two homes). These are measurements, not pass/fail tests.
+(``sync.py``, its own two homes); the peak memory of importing a 1,000,000-record batch within
+300 MB and of receiving an 18 MB batch from an unknown key within 100 MB above the idle process
+(``import_memory.py``). These are measurements, not pass/fail tests.
 Progress and the fixture's build time go to stderr.
 """
 
@@ -33,6 +35,7 @@ from tests.benchmarks.cases import run_cases
 from tests.benchmarks.fixture import ensure_home
 from tests.benchmarks.households import run_households
 from tests.benchmarks.hub import run_hub
+from tests.benchmarks.import_memory import run_import_memory
 from tests.benchmarks.patrols import run_patrols
 from tests.benchmarks.printing import run_printing
 from tests.benchmarks.startup import Result, qt_platform, run_startup
@@ -40,7 +43,7 @@ from tests.benchmarks.sync import run_sync
 
 COLUMNS = "{name:<25}  {value:>8}  {unit:<4}  {floor:>8}  {ratio:>5}"
 DIGITS = {"s": 3, "MB": 1, "ms": 2}
-GROUPS = ("startup", "patrols", "households", "cases", "printing", "sync", "hub")
+GROUPS = ("startup", "patrols", "households", "cases", "printing", "sync", "memory", "hub")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -49,6 +52,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--records", type=int, default=100_000,
                         help="patrols in the benchmark home; the other tables get their share "
                         "(default 100000)")
+    parser.add_argument("--import-records", type=int, default=1_000_000,
+                        help="records in the batch whose import's peak memory is measured "
+                        "(default 1000000)")
     parser.add_argument("--warmup", type=int, default=1,
                         help="unmeasured runs of each first (default 1)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached home")
@@ -125,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
             print(format_result(result), flush=True)
     if "sync" in groups:
         for result in run_sync(args.runs, warmup=args.warmup, log=log):
+            print(format_result(result), flush=True)
+    if "memory" in groups:
+        for result in run_import_memory(args.import_records, log=log):
             print(format_result(result), flush=True)
     if "hub" in groups:
         for result in run_hub(args.runs, warmup=args.warmup, log=log):

@@ -27,7 +27,8 @@ from tests.sync.test_import_refusals import changed_tables, signed_batch, table_
 
 DAOTIAN = "430626108203"  # 稻田村: never assigned to 李梅
 # What any import writes: the batch noted, quarantined rows kept, the clock, the roster.
-BOOKKEEPING = {"imported_batches", "quarantine", "meta", "devices", "sqlite_sequence"}
+BOOKKEEPING = {"imported_batches", "batch_outcomes", "quarantine", "meta", "devices",
+               "sqlite_sequence"}
 
 
 @pytest.fixture

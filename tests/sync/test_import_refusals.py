@@ -432,7 +432,8 @@ def test_a_record_failing_validation_is_quarantined_and_the_rest_applied(
     assert result.count(QUARANTINED) == 1 and result.count(APPLIED) == made.records - 1
     assert "隔离 1" in result.line
     after = table_rows(town.store)
-    bookkeeping = {"imported_batches", "quarantine", "journal", "meta", "sqlite_sequence"}
+    bookkeeping = {"imported_batches", "batch_outcomes", "quarantine", "journal", "meta",
+                   "sqlite_sequence"}
     changed = changed_tables(before, after)
     assert changed - bookkeeping <= {"patrols", "findings"} | {
         t for t in changed if t.startswith(("patrols_fts", "findings_fts"))}
