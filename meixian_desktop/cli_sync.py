@@ -146,7 +146,7 @@ def _import(session: Any, profile: Any, keys: Any, args: argparse.Namespace) -> 
             for start, end in missing_ranges(session.store, result.device_id):
                 print(f"  注意：{result.worker}的第 {start}–{end} 号变更还没收到，"
                       "可能有一批丢失了；请该网格员导出“全部未确认”的记录。")
-        if args.receipts and result.outcomes:
+        if args.receipts and result.total:
             try:
                 print(f"  回执：{write_receipt(session.store, keys, result.batch_id, args.receipts)}")
             except SyncFileError as exc:

@@ -287,9 +287,9 @@ class TownSyncPage(SyncPageBase):
         shown = ordered[:SHOWN_OUTCOMES]
         self.outcomes_title.setText(
             self.tr("%1：共 %2 条记录").replace("%1", result.path.name)
-            .replace("%2", str(len(result.outcomes)))
+            .replace("%2", str(result.total))
             + (self.tr("（只列出前 %1 条，有问题的排在前面）").replace("%1", str(len(shown)))
-               if len(shown) < len(ordered) else ""))
+               if len(shown) < result.total else ""))
         self.outcomes.setRowCount(len(shown))
         for number, outcome in enumerate(shown):
             set_row(self.outcomes, number,
