@@ -96,7 +96,6 @@ class Limits:
 
 def _held_full(store: Store, limits: Limits, adding: int = 0) -> str:
     """Why a new device's file cannot be held now (too many devices or bytes waiting), or ""."""
-    expire_held(store, limits.held_days)
     if adding == 0:
         waiting = store.conn.execute(
             "SELECT count(*) FROM devices WHERE status = ?", (PENDING,)).fetchone()[0]
@@ -193,6 +192,7 @@ def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
     The manifest's signature is checked first; a file from a device the town has not approved
     is then kept unread (not decrypted, not parsed) until it is approved."""
     limits = Limits.of(store)
+    expire_held(store, limits.held_days)
     try:
         if path.stat().st_size > limits.batch_bytes:
             return _refused(path, f"文件有 {path.stat().st_size / 1024**2:.0f} MB，超过了镇里设置的"

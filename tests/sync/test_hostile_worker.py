@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.households import Household
 from meixian_desktop.core.ids import uuid7
 from meixian_desktop.store import devices
@@ -344,3 +345,21 @@ def test_codes_are_checked_by_the_editors_own_category_sets(
     result = town.take(forge(stick, town, worker, items, seq_from=2, seq_to=9))
     found, note = outcome(result, table)
     assert found == QUARANTINED and column in note
+
+
+def test_a_town_package_stamp_far_ahead_is_quarantined_on_the_laptop(
+        tmp_path: Path, town: Home, worker: Home, stick: Path) -> None:
+    from meixian_desktop.sync.package import export_package, import_package
+
+    target = household_in(town, ZHANGHAN, "时间不对的户")
+    with town.store.transaction() as tx:  # a stamp from a town clock that ran far ahead
+        tx.conn.execute("UPDATE households SET hlc = ? WHERE id = ?",
+                        (f"9999999999000-00000-{town.store.device_id()}", target))
+    package = export_package(town.store, town.keys, town.profile, tmp_path)
+    import_package(worker.store, worker.keys, package)
+    assert worker.count("households", f"id = '{target}'") == 0
+    reason = worker.store.conn.execute(
+        "SELECT reason FROM quarantine WHERE row_id = ?", (target,)).fetchone()[0]
+    assert "时间不对" in reason
+    assert int(worker.store.meta("hlc_last")[:13]) < clock.now_ms() + 60_000  # not observed
+    patrol(worker, "之后照常保存")  # the laptop's own clock was not dragged along

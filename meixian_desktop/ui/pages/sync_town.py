@@ -469,9 +469,13 @@ class TownSyncPage(SyncPageBase):
         if device is None:
             return None
         dialog = self.assign_dialog = AssignVillagesDialog(self.store, device, self)
-        dialog.accepted.connect(lambda: (self.refresh(), self.say(
-            self.tr("已为%1分配负责的村。下次导出资料包时带给这台电脑。")
-            .replace("%1", device.worker), OK)))
+
+        def assigned() -> None:
+            self.refresh()
+            self.say(self.tr("已为%1分配负责的村。下次导出资料包时带给这台电脑。")
+                     .replace("%1", device.worker), OK)
+
+        dialog.accepted.connect(assigned)
         dialog.open()
         return dialog
 
