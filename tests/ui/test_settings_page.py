@@ -95,3 +95,15 @@ def test_changing_visit_frequency_moves_due_visits(qtbot, store) -> None:
     page.form.editors["visit_months_other"].setValue(3)
     assert page.form.save()
     assert households.next_due(store, plain) == add_months(date(2025, 1, 31), 3)
+
+
+def test_the_towns_limits_show_in_the_town_role_only(qtbot, store, town) -> None:
+    worker_page = make_page(qtbot, store)
+    assert "sync_max_held_devices" not in worker_page.form.editors
+    assert "还没有导入镇里的资料包" in worker_page.town_fingerprint.text()
+    town_page = make_page(qtbot, town.store)
+    town_page.form.editors["sync_max_held_devices"].setValue(5)
+    assert town_page.form.save()
+    assert settings.get(town.store, "sync_max_held_devices") == 5
+    assert town.keys.fingerprint in " ".join(
+        label.text() for label in town_page.findChildren(type(town_page.form.message)))
