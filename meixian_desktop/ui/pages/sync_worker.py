@@ -356,7 +356,7 @@ class WorkerSyncPage(SyncPageBase):
         box.setIcon(QMessageBox.Icon.Question)
         box.setText(self.tr("第一次导入资料包。请镇里（综治中心）念出他们“设置”页上的密钥指纹，"
                             "和下面这串逐字核对：")
-                    + f"<p style='font-size:18pt'><b>{found}</b></p>"
+                    + f"<p style='font-size:18pt; white-space:nowrap'><b>{found}</b></p>"
                     + self.tr("一致才点“一致，导入”。不一致请不要导入，并告诉镇里。"))
         same = self.fingerprint_same = box.addButton(self.tr("一致，导入"),
                                                      QMessageBox.ButtonRole.AcceptRole)
