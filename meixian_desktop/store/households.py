@@ -20,6 +20,7 @@ from meixian_desktop.core.households import (
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import attachments, due, records
 from meixian_desktop.store import settings as settings_store
+from meixian_desktop.store.children import save_children
 from meixian_desktop.store.columns import date_text, text_date
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.search import matching_rowids
@@ -88,28 +89,6 @@ def _measure_row(measure: Measure, household_id: str) -> dict[str, Any]:
             "end_date": date_text(measure.end_date), "unit": measure.unit}
 
 
-def _save_children(tx: Transaction, table: str, household_id: str,
-                   rows: list[tuple[str | None, dict[str, Any]]]) -> None:
-    """Upsert the given child rows of a household and tombstone the ones no longer there."""
-    kept = set()
-    for child_id, values in rows:
-        existing = records.get(tx.store, table, child_id) if child_id else None
-        if existing and existing["household_id"] != household_id:
-            existing, child_id = None, None  # another household's row: this is a new one
-        if existing and child_id:
-            if existing["deleted"]:  # still on the form, so the user wants it kept
-                records.restore(tx, table, child_id)
-            records.update(tx, table, child_id, values)
-            kept.add(child_id)
-        else:
-            kept.add(records.insert(tx, table, values, record_id=child_id))
-    for (child_id,) in tx.conn.execute(
-        f"SELECT id FROM {table} WHERE household_id = ? AND deleted = 0", (household_id,)
-    ).fetchall():
-        if child_id not in kept:
-            records.tombstone(tx, table, child_id)
-
-
 def save_household(tx: Transaction, household: Household) -> str:
     """Insert or update a household with its members and measures, then its due visit."""
     row = _household_row(household)
@@ -118,11 +97,11 @@ def save_household(tx: Transaction, household: Household) -> str:
         records.update(tx, "households", household_id, row)
     else:
         household_id = records.insert(tx, "households", row, record_id=household.id)
-    _save_children(tx, "members", household_id,
-                   [(m.id, _member_row(m, household_id, n))
-                    for n, m in enumerate(household.members)])
-    _save_children(tx, "measures", household_id,
-                   [(m.id, _measure_row(m, household_id)) for m in household.measures])
+    save_children(tx, "members", "household_id", household_id,
+                  [(m.id, _member_row(m, household_id, n))
+                   for n, m in enumerate(household.members)])
+    save_children(tx, "measures", "household_id", household_id,
+                  [(m.id, _measure_row(m, household_id)) for m in household.measures])
     refresh_due(tx, household_id)
     return household_id
 

@@ -28,6 +28,7 @@ from meixian_desktop.core.mediation import (
 )
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import audit, case_numbers, due, records
+from meixian_desktop.store.children import save_children
 from meixian_desktop.store.columns import date_text, json_text, text_date
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.search import matching_rowids
@@ -150,19 +151,10 @@ def save_case(tx: Transaction, case: MediationCase, actor: str) -> str:
 
 
 def _save_parties(tx: Transaction, case_id: str, parties: tuple[Party, ...]) -> None:
-    """Parties keep their ids across saves; one removed in the editor is tombstoned."""
-    live = {r[0] for r in tx.conn.execute(
-        "SELECT id FROM case_parties WHERE case_id = ? AND deleted = 0", (case_id,))}
-    kept = set()
-    for sort, party in enumerate(parties):
-        row = _party_row(party, case_id, sort)
-        if party.id and party.id in live:
-            records.update(tx, "case_parties", party.id, row)
-            kept.add(party.id)
-        else:
-            kept.add(records.insert(tx, "case_parties", row))
-    for gone in live - kept:
-        records.tombstone(tx, "case_parties", gone)
+    """Parties keep their ids across saves (store/children.py); one removed is tombstoned."""
+    save_children(tx, "case_parties", "case_id", case_id,
+                  [(party.id, _party_row(party, case_id, sort))
+                   for sort, party in enumerate(parties)])
 
 
 def delete_case(tx: Transaction, case_id: str, actor: str) -> None:

@@ -20,6 +20,7 @@ from meixian_desktop.core.patrols import (
 )
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.store import attachments, due, records
+from meixian_desktop.store.children import save_children
 from meixian_desktop.store.columns import text_date
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.search import matching_rowids
@@ -152,30 +153,16 @@ def save_patrol(tx: Transaction, patrol: Patrol) -> str:
         records.update(tx, "patrols", patrol_id, row)
     else:
         patrol_id = records.insert(tx, "patrols", row, record_id=patrol.id)
-    kept = set()
-    for number, finding in enumerate(patrol.findings):
-        values = _finding_row(finding, patrol_id, number)
-        existing = records.get(tx.store, "findings", finding.id) if finding.id else None
-        if existing and existing["deleted"]:
-            raise RecordInvalid({f"findings.{number}.description": "这个问题已经在别处被删除，"
-                                 "请关闭后重新打开这条巡查记录。"})
-        if existing:
-            finding_id = str(finding.id)
-            records.update(tx, "findings", finding_id, values)
-        else:
-            finding_id = records.insert(tx, "findings", values, record_id=finding.id)
-        kept.add(finding_id)
+    finding_ids = save_children(
+        tx, "findings", "patrol_id", patrol_id,
+        [(finding.id, _finding_row(finding, patrol_id, number))
+         for number, finding in enumerate(patrol.findings)], tombstone=_tombstone_finding)
+    for number, finding_id in enumerate(finding_ids):
         for step in steps[number]:
             records.insert(tx, "finding_events", {
                 "finding_id": finding_id, "at": step.at, "by_name": step.by,
                 "from_status": step.from_status, "to_status": step.to_status, "note": step.note,
             })
-    stale = tx.conn.execute(
-        "SELECT id FROM findings WHERE patrol_id = ? AND deleted = 0", (patrol_id,)
-    ).fetchall()
-    for (finding_id,) in stale:
-        if finding_id not in kept:
-            _tombstone_finding(tx, finding_id)
     return patrol_id
 
 
