@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import traceback
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -15,9 +15,30 @@ from meixian_desktop.store.database import Store
 Runner = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[str], None]], None]
 
 
+UNEXPECTED = ("程序遇到了一个意外的问题，这一步没有完成；已经保存的数据不受影响。"
+              "详细情况已记入日志，请告诉镇里技术人员。")
+
+
+def user_message(exc: BaseException) -> str | None:
+    """The calm sentence of a failure the user can act on (storage, a refused file, a rule),
+    which carry one as ``message``; None for anything else: a bug."""
+    message = getattr(exc, "message", None)
+    return message if isinstance(message, str) and message else None
+
+
+def settle(exc: BaseException, on_error: Callable[[str], None]) -> None:
+    """On the GUI thread: tell ``on_error`` what went wrong. A bug also goes through the crash
+    reporter (its traceback logged, the calm dialog) like one on the GUI thread."""
+    message = user_message(exc)
+    if message is None:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+        message = UNEXPECTED
+    on_error(message)
+
+
 class _Signals(QObject):
     done = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)
 
 
 class _Job(QRunnable):
@@ -29,11 +50,8 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             result = self.work()
-        except Exception as exc:  # reported on the GUI thread, never swallowed
-            message = getattr(exc, "message", None) or "".join(
-                traceback.format_exception_only(type(exc), exc)
-            ).strip()
-            self.signals.failed.emit(message)
+        except Exception as exc:  # the object itself, to the GUI thread: never swallowed
+            self.signals.failed.emit(exc)
         else:
             self.signals.done.emit(result)
 
@@ -52,9 +70,9 @@ def run_in_background(
         _running.discard(job)
         on_done(result)
 
-    def finish_error(message: str) -> None:
+    def finish_error(exc: BaseException) -> None:
         _running.discard(job)
-        on_error(message)
+        settle(exc, on_error)
 
     job.signals.done.connect(finish_ok)
     job.signals.failed.connect(finish_error)
@@ -69,7 +87,7 @@ def run_now(
     try:
         result = work()
     except Exception as exc:
-        on_error(getattr(exc, "message", None) or str(exc))
+        settle(exc, on_error)
     else:
         on_done(result)
 
