@@ -108,3 +108,13 @@ def test_now_and_today_come_from_the_one_clock() -> None:
                 if (where, call) not in WALL_CLOCK_ALLOWED:
                     found.append(f"{where}:{node.lineno} {call}()")
     assert found == []
+
+
+def test_every_declared_setting_has_a_reader() -> None:
+    """A setting offered in 设置 that no code reads would promise what the app does not do."""
+    from meixian_desktop.core.settings import SETTINGS
+
+    sources = [path.read_text(encoding="utf-8") for path in PACKAGE.rglob("*.py")
+               if path.relative_to(PACKAGE).as_posix() != "core/settings.py"]
+    unread = [s.key for s in SETTINGS if not any(f'"{s.key}"' in text for text in sources)]
+    assert unread == []

@@ -63,10 +63,6 @@ SETTINGS: tuple[Setting, ...] = (
         "编辑记录时每隔这么多秒自动保存一次草稿。", 2, 120,
     ),
     Setting(
-        "mask_in_lists", "bool", True, "列表中隐藏身份证号和电话的中间几位",
-        "打开记录本身时仍显示完整号码。",
-    ),
-    Setting(
         "show_minor_names_in_lists", "bool", False, "列表中显示未成年人真实姓名",
         "默认只显示化名（如 小王）；打开记录本身时仍显示真实姓名。",
     ),
