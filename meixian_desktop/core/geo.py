@@ -20,21 +20,6 @@ class Waypoint:
     name: str = ""
 
 
-def parse_number(text: str | float | None, label: str, field: str) -> float | None:
-    """A decimal number typed by the user, or None when blank."""
-    if text is None:
-        return None
-    if isinstance(text, (int, float)):
-        return float(text)
-    cleaned = text.strip().replace("，", ".").replace("。", ".")
-    if not cleaned:
-        return None
-    try:
-        return float(cleaned)
-    except ValueError:
-        raise ValidationError(f"{label}“{text}”不是数字，请用小数填写，如 28.7012。", field) from None
-
-
 def check_coordinate(lat: float | None, lon: float | None, field: str = "lat") -> None:
     """Both or neither; within the earth; and near 平江县."""
     if lat is None and lon is None:

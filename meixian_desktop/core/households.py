@@ -10,9 +10,8 @@ from typing import Any
 from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems
 from meixian_desktop.core.fields import day_text as _day
+from meixian_desktop.core.fields import parse_date, parse_number, parse_time
 from meixian_desktop.core.fields import text_of as _text
-from meixian_desktop.core.geo import parse_number
-from meixian_desktop.core.patrols import parse_date, parse_time
 from meixian_desktop.core.validation import (
     ID_BIRTH_EARLIEST,
     age_on,

@@ -10,9 +10,9 @@ from typing import Any
 
 from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems, RecordInvalid, ValidationError
+from meixian_desktop.core.fields import parse_date, parse_time
 from meixian_desktop.core.fields import text_of as _text
 from meixian_desktop.core.lifecycle import StatusChange, check_step, stamp
-from meixian_desktop.core.patrols import parse_date, parse_time
 from meixian_desktop.core.validation import check_credit_code, check_id_number, check_phone
 
 SOURCES = categories("case_source", "纠纷来源", [

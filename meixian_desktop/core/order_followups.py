@@ -13,6 +13,7 @@ from meixian_desktop.core import clock
 from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems, RecordInvalid, ValidationError
 from meixian_desktop.core.fields import day_text as _day_text
+from meixian_desktop.core.fields import parse_date
 from meixian_desktop.core.fields import text_of as _text
 from meixian_desktop.core.lifecycle import StatusChange
 from meixian_desktop.core.orders import (
@@ -22,7 +23,6 @@ from meixian_desktop.core.orders import (
     normalise_number,
     transition,
 )
-from meixian_desktop.core.patrols import parse_date
 from meixian_desktop.core.timeline import TimelineEntry
 
 SERVICE_METHODS = categories("service_method", "送达方式", [

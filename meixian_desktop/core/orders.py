@@ -11,9 +11,9 @@ from typing import Any
 from meixian_desktop.core.categories import categories
 from meixian_desktop.core.errors import Problems, ValidationError
 from meixian_desktop.core.fields import day_text as _day_text
+from meixian_desktop.core.fields import parse_date
 from meixian_desktop.core.fields import text_of as _text
 from meixian_desktop.core.lifecycle import StatusChange, check_step, stamp
-from meixian_desktop.core.patrols import parse_date
 from meixian_desktop.core.validation import age_on, check_id_number, check_phone
 
 FACTS = categories("order_fact", "监护失职情形", [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -11,8 +9,9 @@ from typing import Any
 from meixian_desktop.core import clock
 from meixian_desktop.core.categories import CategorySet, categories
 from meixian_desktop.core.errors import Problems, ValidationError
+from meixian_desktop.core.fields import parse_date, parse_number, parse_time
 from meixian_desktop.core.fields import text_of as _text
-from meixian_desktop.core.geo import Waypoint, check_coordinate, parse_number
+from meixian_desktop.core.geo import Waypoint, check_coordinate
 from meixian_desktop.core.lifecycle import StatusChange, check_step, stamp
 
 KINDS = categories("patrol_kind", "巡查类型", [
@@ -174,43 +173,6 @@ class Patrol:
 # -- reading what the user typed ----------------------------------------------------------------
 
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
-EARLIEST = date(2000, 1, 1)
-
-
-def parse_date(text: Any, label: str, field_name: str, *, today: date,
-               allow_future: bool = False, earliest: date = EARLIEST) -> date | None:
-    """An ISO date (2025-03-05) or None when blank; not in the future unless allowed."""
-    if isinstance(text, date):
-        value = text
-    else:
-        cleaned = str(text or "").strip()
-        if not cleaned:
-            return None
-        parts = re.split(r"[-/.年月日]", unicodedata.normalize("NFKC", cleaned).rstrip("日"))
-        try:
-            if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
-                raise ValueError(cleaned)
-            value = date(int(parts[0]), int(parts[1]), int(parts[2]))
-        except ValueError:
-            raise ValidationError(f"{label}“{cleaned}”不是有效日期，请按 2025-03-05 的格式填写。",
-                                  field_name) from None
-    if value < earliest:
-        raise ValidationError(f"{label}太早了（{value}），请核对年份。", field_name)
-    if not allow_future and value > today:
-        raise ValidationError(f"{label}（{value}）还没到，不能填将来的日期。", field_name)
-    return value
-
-
-def parse_time(text: Any, label: str, field_name: str) -> str:
-    """"8:05" or "08:05" (full-width colon accepted) as "08:05"; blank stays blank."""
-    cleaned = str(text or "").strip()
-    if not cleaned:
-        return ""
-    match = _TIME.match(cleaned)
-    if not match:
-        raise ValidationError(f"{label}“{cleaned}”不是有效时间，请按 08:30 的格式填写。", field_name)
-    return f"{int(match[1]):02d}:{match[2]}"
 
 
 def _waypoints(raw: Any, problems: Problems) -> tuple[Waypoint, ...]:

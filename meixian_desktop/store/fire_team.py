@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from meixian_desktop.core.errors import Problems
-from meixian_desktop.core.patrols import parse_date
+from meixian_desktop.core.fields import parse_date
 from meixian_desktop.core.validation import check_phone
 from meixian_desktop.store import records
 from meixian_desktop.store.database import Transaction

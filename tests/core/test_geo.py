@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from meixian_desktop.core.errors import ValidationError
-from meixian_desktop.core.geo import REGION, Waypoint, check_coordinate, parse_number
+from meixian_desktop.core.fields import parse_number
+from meixian_desktop.core.geo import REGION, Waypoint, check_coordinate
 
 
 @pytest.mark.parametrize(("text", "value"), [
