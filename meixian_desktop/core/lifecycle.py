@@ -3,7 +3,7 @@ stamped record of each step taken."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,3 +44,34 @@ def stamp(status: str, target: str, by: str, note: str, at: datetime | None, *,
         raise ValidationError(nobody, field="status")
     moment = (at or clock.now()).isoformat(timespec="seconds")
     return StatusChange(moment, by.strip(), status, target, note.strip())
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """One kind's lifecycle as the replay needs it: its statuses, the check of one step (raises
+    ValidationError, or RecordInvalid naming fields), and the words of its two refusals."""
+
+    statuses: CategorySet
+    check: Callable[[str, str], None]
+    mismatch: str  # the saved steps do not lead where the record's steps start
+    how: str  # how a status is changed instead ("要通过状态按钮，并写明经办人")
+    noun: str
+
+
+def unsaved_steps(cycle: Lifecycle, history: Sequence[StatusChange], stored: str, count: int,
+                  target: str) -> list[StatusChange]:
+    """The steps of ``history`` past the ``count`` already stored, replayed from the stored
+    status ``stored``: each must start where the one before ended and be allowed by
+    ``cycle.check``, and the last must reach ``target`` (a status changed by hand is refused)."""
+    steps = list(history[count:])
+    status = stored
+    for step in steps:
+        if step.from_status != status:
+            raise ValidationError(cycle.mismatch, field="status")
+        cycle.check(status, step.to_status)
+        status = step.to_status
+    if status != target:
+        raise ValidationError(
+            f"{cycle.noun}状态从“{cycle.statuses.label_of(status)}”改为"
+            f"“{cycle.statuses.label_of(target)}”{cycle.how}", field="status")
+    return steps

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from meixian_desktop.core.errors import RecordInvalid, ValidationError
-from meixian_desktop.core.lifecycle import StatusChange
+from meixian_desktop.core.errors import RecordInvalid
+from meixian_desktop.core.lifecycle import Lifecycle
 from meixian_desktop.core.mediation import (
     AGREED_STATUSES,
     DEADLINE_STATUSES,
@@ -31,6 +31,7 @@ from meixian_desktop.store import audit, case_numbers, due, records
 from meixian_desktop.store.children import save_children
 from meixian_desktop.store.columns import date_text, json_text, text_date
 from meixian_desktop.store.database import Store, Transaction
+from meixian_desktop.store.lifecycle import Steps, history, insert_steps, replay
 from meixian_desktop.store.search import matching_rowids
 from meixian_desktop.store.villages import scope_condition
 
@@ -87,51 +88,32 @@ def _party_row(party: Party, case_id: str, sort: int) -> dict[str, Any]:
     }
 
 
-def _stored(tx: Transaction, case_id: str | None) -> tuple[str, int] | None:
-    if not case_id:
-        return None
-    row = tx.conn.execute("SELECT status FROM cases WHERE id = ? AND deleted = 0",
-                          (case_id,)).fetchone()
-    if row is None:
-        return None
-    steps = tx.conn.execute(
-        "SELECT count(*) FROM case_events WHERE case_id = ? AND deleted = 0", (case_id,)
-    ).fetchone()[0]
-    return row[0], steps
+CASE_STEPS = Steps(TABLE, "case_events", "case_id", "registered")
 
 
-def _new_steps(tx: Transaction, case: MediationCase) -> list[StatusChange]:
-    """The steps not yet stored, replayed from the stored status to the case's one."""
-    stored = _stored(tx, case.id)
-    status, count = stored if stored else ("registered", 0)
-    steps = list(case.history[count:])
-    for step in steps:
-        if step.from_status != status:
-            raise RecordInvalid({"status": "案件的状态记录与保存的对不上，请关闭后重新打开再改。"})
-        try:
-            check_transition(status, step.to_status)
-        except ValidationError as exc:
-            raise RecordInvalid({"status": exc.message}) from exc
-        found = step_problems(case, step.to_status)
+def _case_cycle(case: MediationCase) -> Lifecycle:
+    """A case's lifecycle: an allowed step, and what that step needs of the case itself."""
+
+    def step(current: str, target: str) -> None:
+        check_transition(current, target)
+        found = step_problems(case, target)
         if found:
             raise RecordInvalid(found)
-        status = step.to_status
-    if status != case.status:
-        raise RecordInvalid({
-            "status": f"案件状态从“{STATUSES.label_of(status)}”改为"
-            f"“{STATUSES.label_of(case.status)}”要通过状态按钮，并写明经办人。"})
-    return steps
+
+    return Lifecycle(STATUSES, step, "案件的状态记录与保存的对不上，请关闭后重新打开再改。",
+                     "要通过状态按钮，并写明经办人。", "案件")
 
 
 def save_case(tx: Transaction, case: MediationCase, actor: str) -> str:
     """Insert or update a case with its parties and new status steps, atomically; a new case
     gets its number here (from this device's blocks, else a provisional one)."""
-    steps = _new_steps(tx, case)
+    stored, steps = replay(tx, CASE_STEPS, _case_cycle(case), case.id, case.history,
+                           case.status)
     if not tx.conn.execute("SELECT 1 FROM villages WHERE id = ? AND deleted = 0",
                            (case.village_id,)).fetchone():
         raise RecordInvalid({"village_id": "找不到这个村（社区），请重新选择。"})
     row = _case_row(case)
-    if _stored(tx, case.id) is not None:
+    if stored is not None:
         case_id = str(case.id)
         records.update(tx, TABLE, case_id, row)
     else:
@@ -141,10 +123,7 @@ def save_case(tx: Transaction, case: MediationCase, actor: str) -> str:
         case_id = records.insert(tx, TABLE, {**row, **case_numbers.number_columns(number)},
                                  record_id=case.id)
     _save_parties(tx, case_id, case.parties)
-    for step in steps:
-        records.insert(tx, "case_events", {
-            "case_id": case_id, "at": step.at, "by_name": step.by,
-            "from_status": step.from_status, "to_status": step.to_status, "note": step.note})
+    insert_steps(tx, CASE_STEPS, case_id, steps)
     audit.record(tx.store, actor, "change", table=TABLE, record_id=case_id,
                  detail="保存纠纷案件")
     return case_id
@@ -189,9 +168,7 @@ def load_case(store: Store, case_id: str) -> MediationCase | None:
     parties = tuple(_party(r) for r in store.conn.execute(
         "SELECT * FROM case_parties WHERE case_id = ? AND deleted = 0 ORDER BY sort",
         (case_id,)))
-    history = tuple(StatusChange(e[0], e[1], e[2], e[3], e[4] or "") for e in store.conn.execute(
-        "SELECT at, by_name, from_status, to_status, note FROM case_events "
-        "WHERE case_id = ? AND deleted = 0 ORDER BY hlc, rowid", (case_id,)))
+    steps = history(store, CASE_STEPS, case_id)
     agreement = None
     if row["agreement"]:
         a = json.loads(row["agreement"])
@@ -211,7 +188,7 @@ def load_case(store: Store, case_id: str) -> MediationCase | None:
         agreement=agreement, failure=failure,
         return_visits=tuple(ReturnVisit(date.fromisoformat(v[0]), *v[1:])
                             for v in json.loads(row["return_visits"] or "[]")),
-        accepted_on=text_date(row["accepted_on"]), status=row["status"], history=history)
+        accepted_on=text_date(row["accepted_on"]), status=row["status"], history=steps)
 
 
 def record_view(store: Store, actor: str, case_id: str) -> None:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from meixian_desktop.core.errors import RecordInvalid, ValidationError
-from meixian_desktop.core.lifecycle import StatusChange
+from meixian_desktop.core.lifecycle import Lifecycle
 from meixian_desktop.core.order_followups import (
     SERVICE_OVERDUE_DAYS,
     Compliance,
@@ -32,6 +32,7 @@ from meixian_desktop.store import audit, due, records
 from meixian_desktop.store.audit import AuditEntry
 from meixian_desktop.store.columns import date_text, json_text, text_date
 from meixian_desktop.store.database import Store, Transaction
+from meixian_desktop.store.lifecycle import Steps, history, insert_steps, replay
 from meixian_desktop.store.search import match_condition
 from meixian_desktop.store.villages import scope_condition
 
@@ -71,43 +72,18 @@ def _order_row(order: SupervisionOrder) -> dict[str, Any]:
     }
 
 
-def _stored(tx: Transaction, order_id: str | None) -> tuple[str, int] | None:
-    """The stored status of a live order and how many steps it has, or None if new."""
-    if not order_id:
-        return None
-    row = tx.conn.execute("SELECT status FROM orders WHERE id = ? AND deleted = 0",
-                          (order_id,)).fetchone()
-    if row is None:
-        return None
-    steps = tx.conn.execute(
-        "SELECT count(*) FROM order_events WHERE order_id = ? AND deleted = 0", (order_id,)
-    ).fetchone()[0]
-    return row[0], steps
+ORDER_STEPS = Steps(TABLE, "order_events", "order_id", "pending")
 
 
-def _new_steps(tx: Transaction, order: SupervisionOrder) -> list[StatusChange]:
-    """The status steps not yet stored, checked to lead from the stored status to the new
-    one. Serving happens only through save_service, with its 送达回证."""
-    stored = _stored(tx, order.id)
-    status, count = stored if stored else ("pending", 0)
-    steps = list(order.history[count:])
-    for step in steps:
-        if step.from_status != status:
-            raise RecordInvalid(
-                {"status": "监护令的状态记录与保存的对不上，请关闭后重新打开再改。"})
-        try:
-            check_transition(status, step.to_status)
-        except ValidationError as exc:
-            raise RecordInvalid({"status": exc.message}) from exc
-        if step.to_status == "served":
-            raise RecordInvalid({"status": "送达要通过“登记送达”填写送达回证，不能直接改状态。"})
-        status = step.to_status
-    if status != order.status:
-        raise RecordInvalid({
-            "status": f"监护令状态从“{STATUSES.label_of(status)}”改为"
-            f"“{STATUSES.label_of(order.status)}”要通过状态按钮，并写明经办人。"
-        })
-    return steps
+def _order_step(current: str, target: str) -> None:
+    """Serving happens only through save_service, with its 送达回证."""
+    check_transition(current, target)
+    if target == "served":
+        raise ValidationError("送达要通过“登记送达”填写送达回证，不能直接改状态。", field="status")
+
+
+ORDER_CYCLE = Lifecycle(STATUSES, _order_step, "监护令的状态记录与保存的对不上，请关闭后重新打开再改。",
+                        "要通过状态按钮，并写明经办人。", "监护令")
 
 
 def _check_references(tx: Transaction, order: SupervisionOrder) -> None:
@@ -139,28 +115,20 @@ def _check_references(tx: Transaction, order: SupervisionOrder) -> None:
 def save_order(tx: Transaction, order: SupervisionOrder, actor: str) -> str:
     """Insert or update an order with its guardians, duties and new status steps, atomically,
     and note the change in the audit log."""
-    steps = _new_steps(tx, order)
+    stored, steps = replay(tx, ORDER_STEPS, ORDER_CYCLE, order.id, order.history, order.status)
     _check_references(tx, order)
     row = _order_row(order)
-    if _stored(tx, order.id) is not None:
+    if stored is not None:
         order_id = str(order.id)
         records.update(tx, TABLE, order_id, row)
     else:
         if order.id and records.get(tx.store, TABLE, order.id):
             raise RecordInvalid({"number": "这份监护令已经被删除，不能再保存。"})
         order_id = records.insert(tx, TABLE, row, record_id=order.id)
-    for step in steps:
-        _insert_step(tx, order_id, step)
+    insert_steps(tx, ORDER_STEPS, order_id, steps)
     audit.record(tx.store, actor, "change", table=TABLE, record_id=order_id,
                  detail="保存监护令")
     return order_id
-
-
-def _insert_step(tx: Transaction, order_id: str, step: StatusChange) -> None:
-    records.insert(tx, "order_events", {
-        "order_id": order_id, "at": step.at, "by_name": step.by,
-        "from_status": step.from_status, "to_status": step.to_status, "note": step.note,
-    })
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -172,12 +140,7 @@ def load_order(store: Store, order_id: str) -> SupervisionOrder | None:
                              (order_id,)).fetchone()
     if row is None:
         return None
-    history = tuple(
-        StatusChange(e[0], e[1], e[2], e[3], e[4] or "")
-        for e in store.conn.execute(
-            "SELECT at, by_name, from_status, to_status, note FROM order_events "
-            "WHERE order_id = ? AND deleted = 0 ORDER BY hlc, rowid", (order_id,))
-    )
+    steps = history(store, ORDER_STEPS, order_id)
     return SupervisionOrder(
         id=row["id"], number=row["number"], issuer=row["issuer"],
         issue_date=date.fromisoformat(row["issue_date"]), village_id=row["village_id"] or "",
@@ -194,7 +157,7 @@ def load_order(store: Store, order_id: str) -> SupervisionOrder | None:
         feedback_method=row["feedback_method"] or "", contact=row["contact"] or "",
         consequences=row["consequences"] or "", copies_to=row["copies_to"] or "",
         status=row["status"], outcome=row["outcome"] or "", referral=row["referral"] or "",
-        history=history, next_followup_date=text_date(row["next_followup_date"]),
+        history=steps, next_followup_date=text_date(row["next_followup_date"]),
     )
 
 
@@ -278,7 +241,7 @@ def save_service(tx: Transaction, order_id: str, service: ServiceRecord, actor: 
     }, record_id=service.id)
     changes: dict[str, Any] = {}
     if step is not None:
-        _insert_step(tx, order_id, step)
+        insert_steps(tx, ORDER_STEPS, order_id, [step])
         changes["status"] = step.to_status
     if order.next_followup_date is None:
         changes["next_followup_date"] = first_followup_due(service.served_at).isoformat()

@@ -10,6 +10,7 @@ from typing import Any
 from meixian_desktop.core.categories import Category, CategorySet
 from meixian_desktop.core.errors import RecordInvalid, ValidationError
 from meixian_desktop.core.geo import Waypoint
+from meixian_desktop.core.lifecycle import Lifecycle
 from meixian_desktop.core.patrols import (
     FINDING_CATEGORIES,
     STATUSES,
@@ -23,6 +24,7 @@ from meixian_desktop.store import attachments, due, records
 from meixian_desktop.store.children import save_children
 from meixian_desktop.store.columns import text_date
 from meixian_desktop.store.database import Store, Transaction
+from meixian_desktop.store.lifecycle import Steps, history, insert_steps, replay
 from meixian_desktop.store.search import matching_rowids
 
 
@@ -106,35 +108,16 @@ def _finding_row(finding: Finding, patrol_id: str, order: int) -> dict[str, Any]
     }
 
 
+FINDING_STEPS = Steps("findings", "finding_events", "finding_id", "open", live_only=False)
+FINDING_CYCLE = Lifecycle(STATUSES, check_transition,
+                          "问题的处理记录与保存的状态对不上，请关闭后重新打开再改。",
+                          "要通过处理按钮，并写明处理人。", "问题")
+
+
 def _new_steps(tx: Transaction, finding: Finding, prefix: str) -> list[StatusChange]:
     """The status changes not yet stored, checked to lead from the stored status to the new one."""
-    stored_status, stored_steps = "open", 0
-    if finding.id:
-        row = tx.conn.execute("SELECT status FROM findings WHERE id = ?", (finding.id,)).fetchone()
-        if row:
-            stored_status = row[0]
-            stored_steps = tx.conn.execute(
-                "SELECT count(*) FROM finding_events WHERE finding_id = ? AND deleted = 0",
-                (finding.id,),
-            ).fetchone()[0]
-    steps = list(finding.history[stored_steps:])
-    status = stored_status
-    for step in steps:
-        if step.from_status != status:
-            raise RecordInvalid(
-                {f"{prefix}status": "问题的处理记录与保存的状态对不上，请关闭后重新打开再改。"}
-            )
-        try:
-            check_transition(status, step.to_status)
-        except ValidationError as exc:
-            raise RecordInvalid({f"{prefix}status": exc.message}) from exc
-        status = step.to_status
-    if status != finding.status:
-        raise RecordInvalid({
-            f"{prefix}status": f"问题状态从“{STATUSES.label_of(status)}”改为"
-            f"“{STATUSES.label_of(finding.status)}”要通过处理按钮，并写明处理人。"
-        })
-    return steps
+    return replay(tx, FINDING_STEPS, FINDING_CYCLE, finding.id, finding.history,
+                  finding.status, prefix=prefix)[1]
 
 
 def save_patrol(tx: Transaction, patrol: Patrol) -> str:
@@ -158,11 +141,7 @@ def save_patrol(tx: Transaction, patrol: Patrol) -> str:
         [(finding.id, _finding_row(finding, patrol_id, number))
          for number, finding in enumerate(patrol.findings)], tombstone=_tombstone_finding)
     for number, finding_id in enumerate(finding_ids):
-        for step in steps[number]:
-            records.insert(tx, "finding_events", {
-                "finding_id": finding_id, "at": step.at, "by_name": step.by,
-                "from_status": step.from_status, "to_status": step.to_status, "note": step.note,
-            })
+        insert_steps(tx, FINDING_STEPS, finding_id, steps[number])
     return patrol_id
 
 
@@ -213,15 +192,7 @@ def load_patrol(store: Store, patrol_id: str) -> Patrol | None:
     for found in store.conn.execute(
         "SELECT * FROM findings WHERE patrol_id = ? AND deleted = 0 ORDER BY sort", (patrol_id,)
     ).fetchall():
-        history = [
-            StatusChange(e[0], e[1], e[2], e[3], e[4] or "")
-            for e in store.conn.execute(
-                "SELECT at, by_name, from_status, to_status, note FROM finding_events "
-                "WHERE finding_id = ? AND deleted = 0 ORDER BY hlc, rowid",
-                (found["id"],),
-            )
-        ]
-        findings.append(_finding(found, history))
+        findings.append(_finding(found, list(history(store, FINDING_STEPS, found["id"]))))
     return Patrol(
         id=row["id"], kind=row["kind"], patrol_date=date.fromisoformat(row["patrol_date"]),
         leader=row["leader"], village_ids=tuple(json.loads(row["village_ids"])),
