@@ -155,5 +155,5 @@ class HybridClock:
 def too_far_ahead(remote: Hlc, physical: int) -> str:
     """The refusal of a stamp ahead of the wall clock, in Chinese."""
     days = (remote.wall_ms - physical) / 86_400_000
-    return (f"时间不对：这条记录的时间比本机现在晚了约 {days:.0f} 天，"
-            "发来它的电脑的时钟可能拨快了。请把那台电脑的日期和时间改对后重新导出。")
+    return (f"时间不对：这条记录的时间比本机现在晚了约 {days:.0f} 天：发来它的电脑的时钟可能"
+            "拨快了，也可能是本机的时钟慢了。请核对两台电脑的日期和时间，改对后重新导出、导入。")

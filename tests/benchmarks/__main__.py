@@ -103,6 +103,9 @@ def log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # The real clock, here and in every process started: the suite's fixed day and hour
+    # (tests/conftest.py) must not reach the programs measured.
+    os.environ.pop("MEIXIAN_NOW", None)
     print(env_line(), flush=True)
     fixture = ensure_home(args.records, rebuild=args.rebuild)
     spread = ", ".join(f"{table} {count}" for table, count in fixture.counts.items())

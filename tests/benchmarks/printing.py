@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from meixian_desktop.core.profile import make_profile
 from meixian_desktop.firstrun import set_up
 from meixian_desktop.paths import under_home
 from meixian_desktop.printing.batch import print_records
@@ -29,8 +30,8 @@ from meixian_desktop.printing.fonts import FontSet, find_fonts
 from meixian_desktop.store.session import open_session
 from tests.benchmarks.patrols import interleaved
 from tests.benchmarks.startup import Result
-from tests.conftest import SANLI, ZHANGHAN, make_profile
 from tests.printing.helpers import full_order
+from tests.sync.homes import SANLI, ZHANGHAN
 
 NOTICES = 500
 LINE_CHARS = 28  # characters per line of a 16 pt body on A4 within GB/T 9704 margins
