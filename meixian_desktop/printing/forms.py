@@ -13,7 +13,7 @@ from meixian_desktop.printing.contexts_mediation import MEDIATION_FORMS
 from meixian_desktop.printing.contexts_more import MORE_FORMS
 from meixian_desktop.printing.fonts import FontSet, find_fonts
 from meixian_desktop.printing.render import Rendered, render
-from meixian_desktop.printing.templates import Template, TemplateError, load, spec_of
+from meixian_desktop.printing.templates import Template, TemplateError, load
 from meixian_desktop.store import audit
 from meixian_desktop.store.database import Store
 
@@ -47,14 +47,9 @@ def load_form(name: str, config_dir: Path | None) -> tuple[FormKind, Template]:
     if kind is None:
         raise PrintError(f"没有名为“{name}”的表单。可用的表单：{'、'.join(FORMS)}。")
     try:
-        from meixian_desktop.printing.templates import read_template, template_path
-
-        path = template_path(name, config_dir)
-        privacy = read_template(name, path).privacy
+        return kind, load(name, config_dir, kind.sample)
     except FileNotFoundError as exc:
         raise PrintError(str(exc)) from exc
-    template = load(name, spec_of(kind.sample(privacy)), config_dir)
-    return kind, template
 
 
 def form_infos(config_dir: Path | None) -> list[FormInfo]:

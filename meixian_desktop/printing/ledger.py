@@ -25,8 +25,7 @@ from meixian_desktop.printing.contexts import Context, Privacy
 from meixian_desktop.printing.fonts import FontSet
 from meixian_desktop.printing.forms import PrintError, fonts_for
 from meixian_desktop.printing.render import Rendered, render
-from meixian_desktop.printing.templates import Template, load, read_template, spec_of
-from meixian_desktop.printing.templates import template_path as find_template
+from meixian_desktop.printing.templates import Template, load
 from meixian_desktop.printing.text import chinese_date
 from meixian_desktop.store import audit
 from meixian_desktop.store import profile as profile_store
@@ -355,10 +354,9 @@ def sample_context(privacy: Privacy) -> Context:
 def load_ledger(config_dir: Path | None) -> Template:
     """The ledger's checked template (the user's own copy first)."""
     try:
-        privacy = read_template(LEDGER, find_template(LEDGER, config_dir)).privacy
+        return load(LEDGER, config_dir, sample_context)
     except FileNotFoundError as exc:
         raise PrintError(str(exc)) from exc
-    return load(LEDGER, spec_of(sample_context(privacy)), config_dir)
 
 
 def print_ledger(store: Store, month: MonthLike, out: Path | BinaryIO, *, actor: str,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,10 +205,12 @@ def check(template: Template, spec: ContextSpec) -> None:
                     raise unknown(block, name, hint)
 
 
-def load(name: str, spec: ContextSpec, config_dir: Path | None) -> Template:
-    """Find, read and check the template of form ``name``."""
+def load(name: str, config_dir: Path | None,
+         sample: Callable[[Any], Mapping[str, Any]]) -> Template:
+    """Find and read the template of form ``name`` once, and check it against the context
+    ``sample`` makes for the template's own privacy setting."""
     template = read_template(name, template_path(name, config_dir))
-    check(template, spec)
+    check(template, spec_of(sample(template.privacy)))
     return template
 
 

@@ -51,3 +51,15 @@ def test_unknown_item_field_and_list_are_named(paths) -> None:
     _override(paths, "river_patrol", shipped.replace('items = "findings"', 'items = "problems"'))
     problem = {i.name: i for i in form_infos(paths.config_dir)}["river_patrol"].problem
     assert "problems" in problem and "findings" in problem
+
+
+def test_a_form_is_read_once_per_load(monkeypatch) -> None:
+    from meixian_desktop.printing import templates
+    from meixian_desktop.printing.forms import load_form
+
+    reads: list[str] = []
+    real = templates.read_template
+    monkeypatch.setattr(templates, "read_template",
+                        lambda name, path: reads.append(name) or real(name, path))
+    _kind, template = load_form("supervision_order", None)
+    assert reads == ["supervision_order"] and template.title
