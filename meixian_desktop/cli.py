@@ -230,9 +230,10 @@ def cmd_list(paths: Paths, args: argparse.Namespace) -> int:
 
     from meixian_desktop.listing import list_rows, print_rows
 
+    today = clock.today()
     with _open_existing(paths) as session:
-        rows = list_rows(session.store, args.command, args, clock.today())
-    print_rows(args.command, rows, args.json)
+        rows = list_rows(session.store, args.command, args, today)
+        print_rows(session.store, args.command, rows, args.json, today)
     return 0
 
 

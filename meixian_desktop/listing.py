@@ -1,7 +1,8 @@
 """The `patrols`, `households`, `orders` and `cases` commands: the GUI's lists, for scripts.
 
-Each list uses its page's own filter (the store's filter_condition) and shows what the GUI
-list shows: phone numbers masked, minors by pseudonym, no ID numbers.
+Each list is the very list spec the window's table model shows (store/lists.py) under its
+page's own filter (the store's filter_condition): the same columns, labels, masked phones and
+pseudonyms, no ID numbers.
 """
 
 from __future__ import annotations
@@ -9,26 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from meixian_desktop.core.masking import mask_phone
 from meixian_desktop.store.database import Store
+from meixian_desktop.store.lists import LISTS, shown_rows
 
-VILLAGE = "(SELECT v.name FROM villages v WHERE v.id = t.village_id)"
-
-
-@dataclass(frozen=True)
-class Listing:
-    """One list: its table and order, the columns shown (key, SQL), how the filter is made."""
-
-    table: str
-    order: str
-    columns: tuple[tuple[str, str], ...]
-    condition: Callable[[Store, argparse.Namespace, date], tuple[str, list[Any]]]
-    noun: str
-    shown: Callable[[dict[str, Any]], dict[str, Any]] = lambda row: row
+Condition = Callable[[Store, argparse.Namespace, date], tuple[str, list[Any]]]
 
 
 def _patrols(store: Store, args: argparse.Namespace, today: date) -> tuple[str, list[Any]]:
@@ -62,36 +50,8 @@ def _cases(store: Store, args: argparse.Namespace, today: date) -> tuple[str, li
                                               query=args.search), today)
 
 
-def _mask_phone(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "phone": mask_phone(row["phone"]) if row.get("phone") else ""}
-
-
-LISTINGS: dict[str, Listing] = {
-    "patrols": Listing(
-        "patrols", "t.patrol_date DESC, t.rowid DESC",
-        (("date", "t.patrol_date"), ("kind", "t.kind"), ("leader", "t.leader"),
-         ("area", "coalesce(nullif(t.area, ''), t.river_name, t.plot_number, '')"),
-         ("findings", "(SELECT count(*) FROM findings f WHERE f.patrol_id = t.id "
-                      "AND f.deleted = 0)")),
-        _patrols, "条巡查记录"),
-    "households": Listing(
-        "households", "t.next_visit_due, t.rowid",
-        (("number", "t.number"), ("head", "t.head_name"), ("village", VILLAGE),
-         ("tags", "t.tags"), ("phone", "t.phone"), ("next_visit", "t.next_visit_due")),
-        _households, "户", _mask_phone),
-    "orders": Listing(
-        "orders", "t.issue_date DESC, t.rowid DESC",
-        (("number", "t.number"), ("issued", "t.issue_date"), ("minor", "t.minor_pseudonym"),
-         ("village", VILLAGE), ("status", "t.status"),
-         ("next_followup", "t.next_followup_date")),
-        _orders, "份监护令"),
-    "cases": Listing(
-        "cases", "t.risk DESC, t.registered_on DESC, t.rowid DESC",
-        (("number", "t.number"), ("registered", "t.registered_on"),
-         ("category", "t.category"), ("village", VILLAGE), ("status", "t.status"),
-         ("deadline", "t.deadline")),
-        _cases, "件纠纷"),
-}
+CONDITIONS: dict[str, Condition] = {
+    "patrols": _patrols, "households": _households, "orders": _orders, "cases": _cases}
 
 
 def add_list_commands(sub: Any) -> None:
@@ -116,23 +76,16 @@ def add_list_commands(sub: Any) -> None:
 
 def list_rows(store: Store, name: str, args: argparse.Namespace, today: date
               ) -> list[dict[str, Any]]:
-    """The rows the command prints, as the GUI list would show them."""
-    listing = LISTINGS[name]
-    where, params = listing.condition(store, args, today)
-    exprs = ", ".join(sql for _key, sql in listing.columns)
-    rows = store.conn.execute(
-        f"SELECT t.id, {exprs} FROM {listing.table} t WHERE t.deleted = 0 "
-        f"{'AND (' + where + ')' if where else ''} ORDER BY {listing.order} LIMIT ?",
-        [*params, args.limit],
-    ).fetchall()
-    keys = ["id", *(key for key, _sql in listing.columns)]
-    return [listing.shown(dict(zip(keys, tuple(row), strict=True))) for row in rows]
+    """The rows the command prints, as the GUI list shows them (store/lists.py)."""
+    where, params = CONDITIONS[name](store, args, today)
+    return shown_rows(store, LISTS[name](store, today), where, params, args.limit)
 
 
-def print_rows(name: str, rows: list[dict[str, Any]], as_json: bool) -> None:
+def print_rows(store: Store, name: str, rows: list[dict[str, Any]], as_json: bool,
+               today: date) -> None:
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
         print("  ".join(str(value) for key, value in row.items() if key != "id" and value))
-    print(f"共列出 {len(rows)} {LISTINGS[name].noun}。")
+    print(f"共列出 {len(rows)} {LISTS[name](store, today).noun}。")

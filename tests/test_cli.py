@@ -172,7 +172,7 @@ def test_today_and_patrols_commands_on_demo_data(tmp_path, capsys) -> None:
     assert any(item["days_left"] < 0 for item in due)
     assert main(["--home", str(home), "patrols", "--kind", "river", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert listed and all(item["kind"] == "river" for item in listed)
+    assert listed and all(item["kind"] == "河道巡查" for item in listed)  # labels, as listed
     assert main(["--home", str(home), "patrols", "--overdue"]) == 0
     assert "共列出" in capsys.readouterr().out
     counts = info(home, capsys)["records"]
@@ -202,7 +202,8 @@ def test_list_commands_show_what_the_gui_lists_show(tmp_path, capsys) -> None:
     assert "户" in capsys.readouterr().out
     assert main(["--home", str(home), "cases", "--status", "closed", "--json"]) == 0
     closed = json.loads(capsys.readouterr().out)
-    assert closed and all(c["status"] == "closed" for c in closed)
+    assert closed and all(c["status"] == "结案" for c in closed)
+    assert not any(c["deadline"] for c in closed)  # a closed case has no deadline to show
     assert len(closed) < len(listed["cases"])
 
 

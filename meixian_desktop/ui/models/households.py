@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 from meixian_desktop.core import clock
 from meixian_desktop.core.households import HEALTH, MEASURE_TYPES, RELATIONS, TAGS, VISIT_TYPES
-from meixian_desktop.core.masking import mask_phone
 from meixian_desktop.core.validation import age_on, check_id_number
+from meixian_desktop.store.database import Store
+from meixian_desktop.store.lists import household_list
 from meixian_desktop.ui.models.records import Column, RawListModel, RecordTableModel
-
-ALL_TAGS = (
-    "(SELECT json_group_array(value) FROM (SELECT value FROM json_each(t.tags) UNION "
-    "SELECT j.value FROM members m, json_each(m.tags) j "
-    "WHERE m.household_id = t.id AND m.deleted = 0))"
-)
-
-
-def tag_labels(value: object) -> str:
-    codes = json.loads(str(value)) if value else []
-    return "、".join(TAGS.label_of(code) for code in codes)
-
-
-def masked_phone(value: object) -> str:
-    return mask_phone(str(value)) if value else ""
 
 
 class HouseholdTableModel(RecordTableModel):
-    """Households matching the page's filter; phone numbers masked (shown whole in the editor)."""
+    """Households matching the page's filter; phone numbers masked (store/lists.py)."""
 
-    table = "households"
-    default_order = "t.next_visit_due, t.rowid"
-    columns = (
-        Column("户号", "t.number"),
-        Column("户主", "t.head_name"),
-        Column("村（社区）", "(SELECT v.name FROM villages v WHERE v.id = t.village_id)"),
-        Column("村民小组", "(SELECT g.name FROM village_groups g WHERE g.id = t.group_id)"),
-        Column("重点人群", ALL_TAGS, tag_labels),
-        Column("联系电话", "t.phone", masked_phone),
-        Column("下次走访", "t.next_visit_due",
-               alert=lambda day: bool(day) and str(day) < clock.today().isoformat()),
-    )
+    def __init__(self, store: Store, parent: Any = None, *, today: date | None = None) -> None:
+        super().__init__(store, parent, spec=household_list(store, today or clock.today()))
 
 
 class VisitTableModel(RecordTableModel):

@@ -2,57 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from meixian_desktop.core import clock
 from meixian_desktop.core.mediation import (
-    CATEGORIES,
-    DEADLINE_STATUSES,
     MEDIATOR_ROLES,
     PARTY_KINDS,
     PERFORMANCE,
-    RISK_TAGS,
-    STATUSES,
-    WARNING_DAYS,
 )
 from meixian_desktop.store.database import Store
-from meixian_desktop.ui.models.records import Column, RawListModel, RecordTableModel
-
-PARTY_NAMES = ("(SELECT group_concat(p.name, '、') FROM case_parties p "
-               "WHERE p.case_id = t.id AND p.deleted = 0)")
-VILLAGE_NAME = "(SELECT v.name FROM villages v WHERE v.id = t.village_id)"
-_LIVE = ", ".join(f"'{s}'" for s in DEADLINE_STATUSES)
-DEADLINE = f"CASE WHEN t.status IN ({_LIVE}) THEN t.deadline END"
-
-
-def _risks(value: Any) -> str:
-    import json
-
-    return "、".join(RISK_TAGS.label_of(c) for c in json.loads(value or "[]"))
+from meixian_desktop.store.lists import case_list
+from meixian_desktop.ui.models.records import RawListModel, RecordTableModel
 
 
 class CaseTableModel(RecordTableModel):
     """Every live case matching the page's filter: risk-tagged first, then newest; a deadline
-    within 5 days or past shown in red."""
-
-    table = "cases"
-    default_order = "t.risk DESC, t.registered_on DESC, t.rowid DESC"
+    within 5 days or past shown in red (store/lists.py)."""
 
     def __init__(self, store: Store, parent: Any = None, *, today: date | None = None) -> None:
         self.today = today or clock.today()
-        warn = (self.today + timedelta(days=WARNING_DAYS)).isoformat()
-        self.columns = (
-            Column("案号", "t.number"),
-            Column("登记日期", "t.registered_on"),
-            Column("类别", "t.category", lambda c: CATEGORIES.label_of(str(c))),
-            Column("当事人", PARTY_NAMES),
-            Column("村（社区）", VILLAGE_NAME),
-            Column("风险", "t.risk_tags", _risks, alert=lambda v: v not in (None, "[]")),
-            Column("状态", "t.status", lambda c: STATUSES.label_of(str(c))),
-            Column("调解期限", DEADLINE, alert=lambda day: bool(day) and str(day) <= warn),
-        )
-        super().__init__(store, parent)
+        super().__init__(store, parent, spec=case_list(store, self.today))
 
 
 class PartyListModel(RawListModel):

@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from meixian_desktop.core import clock
 from meixian_desktop.core.categories import CategorySet
-from meixian_desktop.core.patrols import ACTIONS, KINDS, STATUSES
+from meixian_desktop.core.patrols import ACTIONS, STATUSES
+from meixian_desktop.store.database import Store
+from meixian_desktop.store.lists import patrol_list
 from meixian_desktop.ui.models.records import Column, RawListModel, RecordTableModel
-
-VILLAGE_NAMES = (
-    "(SELECT group_concat(v.name, '、') FROM json_each(t.village_ids) j "
-    "JOIN villages v ON v.id = j.value)"
-)
-FINDING_COUNT = "(SELECT count(*) FROM findings f WHERE f.patrol_id = t.id AND f.deleted = 0)"
-OPEN_COUNT = (
-    "(SELECT count(*) FROM findings f WHERE f.patrol_id = t.id AND f.deleted = 0 "
-    "AND f.status IN ('open', 'escalated'))"
-)
-
-
-def _count(value: object) -> str:
-    return "" if not value else str(value)
 
 
 class PatrolTableModel(RecordTableModel):
-    """Every live patrol matching the page's filter, newest first."""
+    """Every live patrol matching the page's filter, newest first (store/lists.py)."""
 
-    table = "patrols"
-    default_order = "t.patrol_date DESC, t.rowid DESC"
-    columns = (
-        Column("日期", "t.patrol_date"),
-        Column("类型", "t.kind", lambda code: KINDS.label_of(str(code))),
-        Column("村（社区）", VILLAGE_NAMES),
-        Column("负责人", "t.leader"),
-        Column("区域/河段/地块",
-               "coalesce(nullif(t.area, ''), nullif(t.river_name || t.river_section, ''), "
-               "t.plot_number)"),
-        Column("发现问题", FINDING_COUNT, _count),
-        Column("未整改", OPEN_COUNT, _count),
-    )
+    def __init__(self, store: Store, parent: Any = None, *, today: date | None = None) -> None:
+        super().__init__(store, parent, spec=patrol_list(store, today or clock.today()))
 
 
 class FireTeamModel(RecordTableModel):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -11,20 +9,13 @@ from PySide6.QtGui import QColor
 
 from meixian_desktop.core.timeline import TimelineEntry
 from meixian_desktop.store.database import Store
+from meixian_desktop.store.lists import Column, ListSpec
+
+__all__ = ["Column", "RecordTableModel", "RawListModel", "TimelineModel", "reverse_order"]
 
 BLOCK = 200
 ALERT = QColor("#b00020")
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column: its header, the SQL expression that fetches and sorts it, how it is shown."""
-
-    header: str
-    sql: str
-    show: Callable[[Any], str] = field(default=lambda value: "" if value is None else str(value))
-    alert: Callable[[Any], bool] | None = None  # shown in red when true (e.g. overdue)
 
 
 def reverse_order(order: str) -> str:
@@ -50,8 +41,11 @@ class RecordTableModel(QAbstractTableModel):
     default_order = "t.rowid"
     kept_blocks = 50  # windows kept in memory (10,000 rows); older ones are read again
 
-    def __init__(self, store: Store, parent: Any = None) -> None:
+    def __init__(self, store: Store, parent: Any = None, *, spec: ListSpec | None = None
+                 ) -> None:
         super().__init__(parent)
+        if spec is not None:  # a record list of store/lists.py
+            self.table, self.default_order, self.columns = spec.table, spec.order, spec.columns
         self.store = store
         self._count = 0
         self._blocks: dict[int, list[tuple]] = {}
