@@ -6,15 +6,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +33,6 @@ from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.ui.drafting import DraftingEditor
 from meixian_desktop.ui.finding_editor import FindingEditor
 from meixian_desktop.ui.forms import (
-    ERROR_STYLE,
     FieldForm,
     category_combo,
     check_list,
@@ -52,6 +47,7 @@ from meixian_desktop.ui.forms import (
 )
 from meixian_desktop.ui.models.patrols import FindingListModel
 from meixian_desktop.ui.row_table import RowTable
+from meixian_desktop.ui.widgets.child_table import ChildTable
 
 DRAFT_KIND = "patrol"
 TEXT_FIELDS = ("start_time", "end_time", "leader", "companions", "area", "route_start",
@@ -119,7 +115,6 @@ class PatrolEditor(DraftingEditor):
         self.profile = profile
         self.kind = str(self.raw_in.get("kind"))
         self.categories = patrol_store.finding_categories(store)
-        self.open_finding_editor: FindingEditor | None = None
         self._build()
         self._load(self.raw_in)
         self.setWindowTitle(f"{KINDS.label_of(self.kind)} — {date_text(self.patrol_date)}")
@@ -163,33 +158,15 @@ class PatrolEditor(DraftingEditor):
                                line(placeholder=self.tr("负责人确认后填写姓名")))
 
         self.findings_model = FindingListModel(self.categories.get(self.kind))
-        self.findings_view = QTableView()
-        self.findings_view.setModel(self.findings_model)
-        self.findings_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.findings_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.findings_view.horizontalHeader().setStretchLastSection(True)
-        self.findings_view.doubleClicked.connect(lambda index: self.edit_finding(index.row()))
-        self.findings_view.setMinimumHeight(170)
-        self.findings_error = QLabel()
-        self.findings_error.setStyleSheet(ERROR_STYLE)
-        self.findings_error.setWordWrap(True)
-        finding_buttons = QHBoxLayout()
-        for text, handler in ((self.tr("添加问题…"), lambda: self.edit_finding(None)),
-                              (self.tr("查看/处理问题…"), self.edit_selected_finding),
-                              (self.tr("删除问题"), self.remove_selected_finding)):
-            button = QPushButton(text)
-            button.clicked.connect(handler)
-            finding_buttons.addWidget(button)
-        finding_buttons.addStretch()
-
+        self.findings = ChildTable(self.findings_model, self._finding_dialog, self.tr("问题"),
+                                   self.changed, edit_label=self.tr("查看/处理问题…"))
+        self.findings.view.setMinimumHeight(170)
 
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(self.form)
         column.addWidget(QLabel(self.tr("<b>发现问题</b>（没有发现问题也要保存巡查记录）")))
-        column.addWidget(self.findings_view)
-        column.addWidget(self.findings_error)
-        column.addLayout(finding_buttons)
+        column.addWidget(self.findings)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
@@ -244,45 +221,30 @@ class PatrolEditor(DraftingEditor):
     def show_problems(self, problems: dict[str, str]) -> None:
         """Each problem at its field; a finding's problems under the findings table."""
         rest = self.form.show_problems(problems)
-        finding_lines = []
-        for key, message in rest.items():
-            if key.startswith("findings."):
-                number = int(key.split(".")[1]) + 1
-                finding_lines.append(self.tr("第 %1 个问题：").replace("%1", str(number)) + message)
-        self.findings_error.setText("\n".join(dict.fromkeys(finding_lines)))
+        self.findings.show_problems(rest, "findings.", self.tr("个问题"))
 
     # -- findings ---------------------------------------------------------------------------
     def finding_editor(self, number: int | None) -> FindingEditor:
-        raw = self.findings_model.rows[number] if number is not None else None
+        return self._finding_dialog(self.findings_model.rows[number] if number is not None
+                                    else {})
+
+    def _finding_dialog(self, raw: dict[str, Any]) -> FindingEditor:
         return FindingEditor(
             self.store, self.paths.attachments_dir, self.kind, self.categories[self.kind],
-            self.profile.name, raw, date.fromisoformat(date_text(self.patrol_date)), parent=self,
+            self.profile.name, raw or None, date.fromisoformat(date_text(self.patrol_date)),
+            parent=self,
         )
 
     def edit_finding(self, number: int | None) -> FindingEditor:
         """Open the finding editor (window-modal, without blocking); 确定 applies it here."""
-        editor = self.finding_editor(number)
-        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        editor.accepted.connect(lambda: self.apply_finding(number, editor.raw()))
-        self.open_finding_editor = editor
-        editor.open()
+        editor: FindingEditor = self.findings.edit(number)
         return editor
 
     def apply_finding(self, number: int | None, raw: dict[str, Any]) -> None:
-        if number is None:
-            self.findings_model.add(raw)
-        else:
-            self.findings_model.replace(number, raw)
-        self.changed()
+        self.findings.apply(number, raw)
 
-    def edit_selected_finding(self) -> None:
-        index = self.findings_view.currentIndex()
-        if index.isValid():
-            self.edit_finding(index.row())
-
-    def remove_selected_finding(self) -> None:
-        index = self.findings_view.currentIndex()
-        if index.isValid():
-            self.findings_model.remove(index.row())
-            self.changed()
+    @property
+    def open_finding_editor(self) -> FindingEditor | None:
+        found: FindingEditor | None = self.findings.open_dialog
+        return found
 

@@ -187,7 +187,7 @@ class PatrolList(RecordListPage):
         if finding_id:
             number = next((i for i, f in enumerate(patrol.findings) if f.id == finding_id), None)
             if number is not None:
-                editor.findings_view.selectRow(number)
+                editor.findings.view.selectRow(number)
                 QTimer.singleShot(0, editor, lambda: editor.edit_finding(number))
         return editor
 

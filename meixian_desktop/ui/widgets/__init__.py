@@ -1,0 +1,1 @@
+"""Widgets the editors share (child-row tables, …)."""
