@@ -190,18 +190,30 @@ class DraftingEditor(QDialog):
                 record_id = self.write(tx, record)
                 drafts.discard(self.store, self.draft_key)
         except RecordInvalid as exc:
-            self.show_problems(exc.problems)
+            self.show_save_problems(exc.problems)
             self.draft_label.setText(self.tr("还有需要修改的地方，见红字提示。"))
             return False
         except (ValidationError, StoreError) as exc:
-            QMessageBox.warning(self, self.tr("没有保存"), exc.message)
+            self.refused(exc.message)
             return False
         self.dirty = False
         self.saved_id = record_id
         self.raw_in["id"] = record_id
+        self.after_save(record_id)
         self.saved.emit(record_id)
         self.draft_label.setText(self.tr("已保存。"))
         return True
+
+    def show_save_problems(self, problems: dict[str, str]) -> None:
+        """The problems the store found on saving, each at its field."""
+        self.show_problems(problems)
+
+    def refused(self, message: str) -> None:
+        """A save the rules or the storage refused as a whole: told in a box."""
+        QMessageBox.warning(self, self.tr("没有保存"), message)
+
+    def after_save(self, record_id: str) -> None:
+        """What an editor shows anew once its record is saved (nothing by default)."""
 
     def save_draft(self) -> bool:
         """Keep what is typed so far; returns whether a draft was written."""

@@ -41,10 +41,9 @@ from meixian_desktop.core.orders import (
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.core.validation import check_id_number
 from meixian_desktop.paths import Paths
-from meixian_desktop.store import drafts, villages
 from meixian_desktop.store import orders as order_store
+from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store, Transaction
-from meixian_desktop.store.errors import StoreError
 from meixian_desktop.ui.drafting import DraftingEditor
 from meixian_desktop.ui.forms import (
     FieldForm,
@@ -409,25 +408,13 @@ class OrderEditor(DraftingEditor):
     def write(self, tx: Transaction, record: Any) -> str:
         return order_store.save_order(tx, record, self.profile.name)
 
-    def save(self) -> bool:
-        """Check and save the whole order in one transaction; on any problem nothing is saved.
-        Unlike DraftingEditor.save, a storage problem is shown on the draft line, not in a box."""
-        try:
-            order = self.parse()
-            with self.store.transaction() as tx:
-                order_id = self.write(tx, order)
-                drafts.discard(self.store, self.draft_key)
-        except RecordInvalid as exc:
-            self.check()
-            self.show_problems(exc.problems)
-            self.draft_label.setText(self.tr("还有需要修改的地方，见红字提示。"))
-            return False
-        except (ValidationError, StoreError) as exc:
-            self.draft_label.setText(exc.message)
-            return False
-        self.dirty = False
-        self.saved_id = order_id
+    def show_save_problems(self, problems: dict[str, str]) -> None:
+        self.check()  # what is typed, re-checked, then what the store found on top
+        self.show_problems(problems)
+
+    def refused(self, message: str) -> None:
+        """A storage problem is shown on the draft line, not in a box."""
+        self.draft_label.setText(message)
+
+    def after_save(self, record_id: str) -> None:
         self._show_timeline()
-        self.saved.emit(order_id)
-        self.draft_label.setText(self.tr("已保存。"))
-        return True
