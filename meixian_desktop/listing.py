@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from meixian_desktop.store.database import Store
-from meixian_desktop.store.lists import LISTS, shown_rows
 
 Condition = Callable[[Store, argparse.Namespace, date], tuple[str, list[Any]]]
 
@@ -77,12 +76,16 @@ def add_list_commands(sub: Any) -> None:
 def list_rows(store: Store, name: str, args: argparse.Namespace, today: date
               ) -> list[dict[str, Any]]:
     """The rows the command prints, as the GUI list shows them (store/lists.py)."""
+    from meixian_desktop.store.lists import LISTS, shown_rows  # not at start-up: the parser
+
     where, params = CONDITIONS[name](store, args, today)
     return shown_rows(store, LISTS[name](store, today), where, params, args.limit)
 
 
 def print_rows(store: Store, name: str, rows: list[dict[str, Any]], as_json: bool,
                today: date) -> None:
+    from meixian_desktop.store.lists import LISTS
+
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
