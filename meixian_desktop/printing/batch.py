@@ -12,7 +12,7 @@ from meixian_desktop.core.mediation import STATUSES as CASE_STATUSES
 from meixian_desktop.core.orders import STATUSES as ORDER_STATUSES
 from meixian_desktop.core.patrols import KINDS
 from meixian_desktop.core.progress import Progress
-from meixian_desktop.printing.contexts import RecordNotFound
+from meixian_desktop.printing.contexts.common import RecordNotFound
 from meixian_desktop.printing.fonts import FontSet
 from meixian_desktop.printing.forms import FORMS, PrintError, fonts_for, load_form
 from meixian_desktop.printing.render import Rendered, render_many

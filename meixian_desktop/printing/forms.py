@@ -6,18 +6,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from meixian_desktop.printing.contexts import FORMS as FIRST_FORMS
-from meixian_desktop.printing.contexts import FormKind, RecordNotFound
-from meixian_desktop.printing.contexts_household import HOUSEHOLD_FORMS
-from meixian_desktop.printing.contexts_mediation import MEDIATION_FORMS
-from meixian_desktop.printing.contexts_more import MORE_FORMS
+from meixian_desktop.printing.contexts.common import FormKind, RecordNotFound
+from meixian_desktop.printing.contexts.households import HOUSEHOLD_FORMS
+from meixian_desktop.printing.contexts.mediation import MEDIATION_FORMS
+from meixian_desktop.printing.contexts.orders import ORDER_FORMS
+from meixian_desktop.printing.contexts.patrols import PATROL_FORMS
 from meixian_desktop.printing.fonts import FontSet, find_fonts
 from meixian_desktop.printing.render import Rendered, render
 from meixian_desktop.printing.templates import Template, TemplateError, load
 from meixian_desktop.store import audit
 from meixian_desktop.store.database import Store
 
-FORMS: dict[str, FormKind] = {**FIRST_FORMS, **MORE_FORMS, **MEDIATION_FORMS, **HOUSEHOLD_FORMS}
+_ALL = {**ORDER_FORMS, **PATROL_FORMS, **HOUSEHOLD_FORMS, **MEDIATION_FORMS}
+# The order the forms are listed in (打印 page, `forms` command).
+FORMS: dict[str, FormKind] = {name: _ALL[name] for name in (
+    "supervision_order", "service_receipt", "river_patrol", "forest_patrol", "farmland_patrol",
+    "order_followup", "household_visit", "mediation_agreement", "mediation_application",
+    "mediation_register", "mediation_investigation", "mediation_meeting",
+    "mediation_return_visit", "mediation_closing", "monitoring_household")}
 
 __all__ = ["FORMS", "FormInfo", "PrintError", "form_infos", "load_form", "print_record"]
 

@@ -21,7 +21,7 @@ from meixian_desktop.core.orders import STATUSES as ORDER_STATUSES
 from meixian_desktop.core.patrols import KINDS
 from meixian_desktop.core.patrols import STATUSES as FINDING_STATUSES
 from meixian_desktop.core.profile import Profile
-from meixian_desktop.printing.contexts import Context, Privacy
+from meixian_desktop.printing.contexts.common import Context, Privacy
 from meixian_desktop.printing.fonts import FontSet
 from meixian_desktop.printing.forms import PrintError, fonts_for
 from meixian_desktop.printing.render import Rendered, render

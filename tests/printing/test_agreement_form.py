@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from meixian_desktop.core.mediation import Agreement, MediationCase, Mediator, Party
-from meixian_desktop.printing.contexts_more import with_capitals
+from meixian_desktop.printing.contexts.mediation import with_capitals
 from meixian_desktop.printing.forms import PrintError, print_record
 from meixian_desktop.store import mediation as mediation_store
 from meixian_desktop.store.database import Store

@@ -1,13 +1,12 @@
-"""Contexts for the 人民调解 forms besides the agreement: 申请书, 受理登记表, 调查记录, 调解记录,
-回访记录 and 结案报告表, built from a stored case with the form's privacy settings applied.
-
-A record id is a case's id; for the 调查记录, 调解记录 and 回访记录 it may end in ``:N`` to
-print the N-th one (counted from 1) instead of the latest."""
+"""Contexts of the 人民调解 forms: 申请书, 受理登记表, 调查记录, 调解记录, 协议书, 回访记录 and
+结案报告表, built from a stored case with the form's privacy settings applied."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from meixian_desktop.core.lifecycle import StatusChange
@@ -20,35 +19,126 @@ from meixian_desktop.core.mediation import (
     SATISFACTION,
     SOURCES,
     STATUSES,
+    Agreement,
     Investigation,
     MediationCase,
+    Mediator,
     Meeting,
+    Party,
     ReturnVisit,
     mediation_deadline,
 )
+from meixian_desktop.core.mediation import CATEGORIES as CASE_CATEGORIES
 from meixian_desktop.core.mediation import GENDERS as PARTY_GENDERS
 from meixian_desktop.core.validation import age_on
-from meixian_desktop.printing.contexts import (
+from meixian_desktop.printing.contexts.common import (
     Context,
     FormKind,
     Privacy,
     RecordNotFound,
-    _checklist,
-    _id,
-    _phone,
+    checklist,
+    code_label,
+    id_shown,
+    phone_shown,
     village_names,
 )
-from meixian_desktop.printing.contexts_more import _label, _party, sample_case, with_capitals
-from meixian_desktop.printing.text import chinese_date
+from meixian_desktop.printing.text import chinese_date, money_capitals, money_figures
 from meixian_desktop.store import mediation as mediation_store
 from meixian_desktop.store.database import Store
 
-__all__ = ["MEDIATION_FORMS", "case_context", "closing_context", "investigation_context",
-           "meeting_context", "return_visit_context"]
+# An amount of money typed in a term: 5000元, 5,000.50元, 1.2万元 (not one already in capitals).
+_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?(万)?元(?!（大写)")
+
+
+def with_capitals(term: str) -> str:
+    """A term with each sum of money written in figures and in capitals: 赔偿5000元 →
+    赔偿人民币5000元（¥5,000.00，大写：伍仟元整）."""
+
+    def spell(match: re.Match[str]) -> str:
+        figures = match[1].replace(",", "") + (match[2] or "")
+        amount = Decimal(figures) * (10000 if match[3] else 1)
+        return (f"{match[0]}（{money_figures(amount)}，大写：{money_capitals(amount)}）")
+
+    return _AMOUNT.sub(spell, term)
+
+
+def _party(party: Party, number: int, on: date, privacy: Privacy) -> dict[str, str]:
+    if party.kind == "organisation":
+        parts = [party.name, f"住所：{party.address}" if party.address else "",
+                 f"法定代表人：{party.legal_representative}" if party.legal_representative else "",
+                 f"统一社会信用代码：{party.credit_code}" if party.credit_code else "",
+                 f"联系电话：{phone_shown(party.phone, privacy)}" if party.phone else ""]
+    else:
+        age = party.age
+        if age is None and party.birth_date is not None:
+            born = party.birth_date
+            age = age_on(born, on)
+        parts = [party.name, code_label(PARTY_GENDERS, party.gender), party.ethnicity,
+                 f"{age}岁" if age is not None else "",
+                 f"身份证号码：{id_shown(party.id_number, privacy)}" if party.id_number else "",
+                 f"职业：{party.occupation}" if party.occupation else "",
+                 f"住址：{party.address}" if party.address else "",
+                 f"联系电话：{phone_shown(party.phone, privacy)}" if party.phone else ""]
+    label = f"当事人{'一二三四五六七八九十'[number - 1] if number <= 10 else number}"
+    return {"label": label, "name": party.name,
+            "text": "，".join(p for p in parts if p) + "。"}
+
+
+def _mediators(mediators: tuple[Mediator, ...]) -> str:
+    return "、".join(m.name for m in mediators)
+
+
+def agreement_context(case: MediationCase, agreement: Agreement, villages: Mapping[str, str],
+                      privacy: Privacy) -> Context:
+    """The written agreement of a mediated case: parties, numbered terms (sums of money in
+    figures and capitals), performance, and who signs."""
+    signed = agreement.signed_on
+    mediators = [m for m in case.mediators if m.role == "mediator"] or list(case.mediators)
+    return {
+        "case": {
+            "number": case.number, "category": code_label(CASE_CATEGORIES, case.category),
+            "village": villages.get(case.village_id, ""), "summary": case.summary,
+            "registered_on": chinese_date(case.registered_on),
+            "mediators": _mediators(tuple(mediators)),
+            "panel": "、".join(m.name for m in case.mediators if m not in mediators),
+            "roles": "、".join(f"{m.name}（{code_label(MEDIATOR_ROLES, m.role)}）"
+                              for m in case.mediators),
+        },
+        "agreement": {
+            "signed_on": chinese_date(signed),
+            "method": agreement.performance_method, "place": agreement.performance_place,
+            "deadline": (f"{chinese_date(agreement.performance_deadline)}前"
+                         if agreement.performance_deadline else ""),
+            "copies": str(agreement.copies) if agreement.copies else "",
+            "parties_count": str(len(case.parties)),
+        },
+        "parties": [_party(p, n, signed, privacy) for n, p in enumerate(case.parties, start=1)],
+        "terms": [{"text": with_capitals(t)} for t in agreement.terms],
+    }
+
+
+def sample_case() -> MediationCase:
+    parties = (Party("person", "张三", "male", "汉族", 45, None, "11010519491231002X",
+                     "13907301234", "张韩村", "农民"),
+               Party("organisation", "某公司", address="平江县", legal_representative="李四",
+                     credit_code="91430626MA4L000000", phone="0730-1234567"))
+    agreement = Agreement(("赔偿5000元",), date(2025, 3, 5), "现金", "村委会", date(2025, 3, 20))
+    return MediationCase(date(2025, 3, 1), "application", "neighbour", "v", "事实", parties,
+                         number="（2025）梅人调字第12号",
+                         mediators=(Mediator("王调解", "mediator"), Mediator("赵评理", "panel")),
+                         agreement=agreement)
+
+
+def build_agreement(store: Store, record_id: str, privacy: Privacy) -> Context:
+    case = mediation_store.load_case(store, record_id)
+    if case is None:
+        raise RecordNotFound(f"找不到编号为“{record_id}”的纠纷案件（可能已被删除）。")
+    if case.agreement is None:
+        raise RecordNotFound(f"案件“{case.number}”没有达成调解协议，没有协议书可打印。")
+    return agreement_context(case, case.agreement, village_names(store), privacy)
+
 
 SAMPLE_VILLAGES = {"v": "张韩村"}
-
-# -- the case and its parties, shared by every form --------------------------------------------
 
 
 def _step_day(step: StatusChange) -> date | None:
@@ -71,8 +161,8 @@ def case_fields(case: MediationCase, villages: Mapping[str, str]) -> dict[str, s
     days = (f"{(closed_on - case.accepted_on).days}天"
             if closed_on and case.accepted_on and closed_on >= case.accepted_on else "")
     return {
-        "number": case.number, "category": _label(CATEGORIES, case.category),
-        "source": _label(SOURCES, case.source), "village": villages.get(case.village_id, ""),
+        "number": case.number, "category": code_label(CATEGORIES, case.category),
+        "source": code_label(SOURCES, case.source), "village": villages.get(case.village_id, ""),
         "summary": case.summary, "status": case.status_label,
         "risk_tags": "、".join(RISK_TAGS.label_of(t) for t in case.risk_tags),
         "registered_on": chinese_date(case.registered_on),
@@ -84,7 +174,7 @@ def case_fields(case: MediationCase, villages: Mapping[str, str]) -> dict[str, s
         "days": days,
         "mediators": "、".join(m.name for m in mediators),
         "panel": "、".join(m.name for m in case.mediators if m not in mediators),
-        "roles": "、".join(f"{m.name}（{_label(MEDIATOR_ROLES, m.role)}"
+        "roles": "、".join(f"{m.name}（{code_label(MEDIATOR_ROLES, m.role)}"
                           + (f"，{m.note}" if m.note else "") + "）" for m in case.mediators),
         "parties": "、".join(p.name for p in case.parties),
         "parties_count": f"{len(case.parties)}方" if case.parties else "",
@@ -103,14 +193,14 @@ def _parties(case: MediationCase, privacy: Privacy) -> list[dict[str, str]]:
             age = age_on(born, on)
         row.update({
             "role": "申请人" if number == 1 else "被申请人",
-            "gender": _label(PARTY_GENDERS, party.gender) if person else "",
+            "gender": code_label(PARTY_GENDERS, party.gender) if person else "",
             "ethnicity": party.ethnicity if person else "",
             "age": f"{age}岁" if person and age is not None else "",
-            "identity": (_id(party.id_number, privacy) if person else party.credit_code),
+            "identity": (id_shown(party.id_number, privacy) if person else party.credit_code),
             "occupation": (party.occupation if person
                            else f"法定代表人：{party.legal_representative}"
                            if party.legal_representative else ""),
-            "phone": _phone(party.phone, privacy), "address": party.address,
+            "phone": phone_shown(party.phone, privacy), "address": party.address,
         })
         row["contact"] = "\n".join(p for p in (row["address"], row["phone"]) if p)
         row["about"] = "，".join(p for p in (row["gender"], row["ethnicity"], row["age"],
@@ -129,11 +219,8 @@ def case_context(case: MediationCase, villages: Mapping[str, str], privacy: Priv
         "parties": parties,
         "applicants": parties[:1],
         "respondents": parties[1:],
-        "sources": _checklist((case.source,), SOURCES),
+        "sources": checklist((case.source,), SOURCES),
     }
-
-
-# -- one investigation, meeting or return visit -------------------------------------------------
 
 
 def _nth(number: int) -> str:
@@ -178,8 +265,8 @@ def _terms(case: MediationCase) -> list[dict[str, str]]:
 
 def _visit(visit: ReturnVisit, number: int) -> dict[str, str]:
     return {"number": _nth(number), "date": chinese_date(visit.visit_date),
-            "visitor": visit.visitor, "performance": _label(PERFORMANCE, visit.performance),
-            "satisfaction": _label(SATISFACTION, visit.satisfaction),
+            "visitor": visit.visitor, "performance": code_label(PERFORMANCE, visit.performance),
+            "satisfaction": code_label(SATISFACTION, visit.satisfaction),
             "new_risks": visit.new_risks, "measures": visit.measures}
 
 
@@ -191,9 +278,6 @@ def return_visit_context(case: MediationCase, chosen: ReturnVisit,
             "terms": _terms(case), "visit": _visit(chosen, number)}
 
 
-# -- 结案报告表 ---------------------------------------------------------------------------------
-
-
 def _outcome(case: MediationCase) -> dict[str, str]:
     if case.agreement is not None:
         return {"result": "达成调解协议",
@@ -201,7 +285,7 @@ def _outcome(case: MediationCase) -> dict[str, str]:
                         f"人民调解协议，协议共{len(case.agreement.terms)}条：",
                 "reason": "", "route": ""}
     if case.failure is not None:
-        route = _label(ROUTES, case.failure.route)
+        route = code_label(ROUTES, case.failure.route)
         return {"result": "调解不成", "reason": case.failure.reason, "route": route,
                 "text": f"经调解，未能达成协议。原因：{case.failure.reason.rstrip('。')}。"
                         + (f"已告知当事人可以通过{route}途径解决。" if route else "")}
@@ -231,9 +315,6 @@ def closing_context(case: MediationCase, villages: Mapping[str, str], privacy: P
     }
 
 
-# -- samples: a fully filled case, used to learn each form's fields ---------------------------
-
-
 def sample_full_case() -> MediationCase:
     case = sample_case()
     return MediationCase(
@@ -248,9 +329,6 @@ def sample_full_case() -> MediationCase:
         history=(StatusChange("2025-03-02T09:00:00+08:00", "王调解", "registered", "accepted"),
                  StatusChange("2025-04-02T09:00:00+08:00", "王调解", "visited", "closed",
                               "说明")))
-
-
-# -- reading cases from the store ---------------------------------------------------------------
 
 
 def _load(store: Store, case_id: str) -> MediationCase:
@@ -298,6 +376,10 @@ def _sample(make: Callable[[MediationCase, Mapping[str, str], Privacy], Context]
 
 
 MEDIATION_FORMS: dict[str, FormKind] = {
+    "mediation_agreement": FormKind(
+        "mediation_agreement", "cases", "纠纷案件", build_agreement,
+        lambda p: agreement_context(sample_case(), sample_case().agreement or Agreement(
+            (), date(2025, 3, 5)), {"v": "张韩村"}, p)),
     "mediation_application": FormKind(
         "mediation_application", "cases", "纠纷案件", _case_builder(case_context),
         _sample(case_context)),
