@@ -29,8 +29,8 @@ from meixian_desktop.core.profile import Profile
 from meixian_desktop.store.session import Session
 from meixian_desktop.ui.pages.placeholder import PlaceholderPage
 from meixian_desktop.ui.pages.today import TodayPage
-from meixian_desktop.ui.sections import SECTIONS, Section
 from meixian_desktop.ui.tasks import Runner, run_in_background, run_now
+from meixian_desktop.ui.widgets.sections import SECTIONS, Section
 
 PageFactory = Callable[[], QWidget]
 

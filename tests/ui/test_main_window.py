@@ -13,8 +13,8 @@ from meixian_desktop.store.due import DueItem
 from meixian_desktop.ui.main_window import MainWindow
 from meixian_desktop.ui.pages.placeholder import PlaceholderPage
 from meixian_desktop.ui.pages.today import TodayPage
-from meixian_desktop.ui.sections import SECTIONS
 from meixian_desktop.ui.tasks import run_now
+from meixian_desktop.ui.widgets.sections import SECTIONS
 
 
 def make_window(qtbot, session, **kwargs) -> MainWindow:

@@ -11,8 +11,8 @@ from meixian_desktop.core import clock
 from meixian_desktop.store import drafts
 from meixian_desktop.store import mediation as case_store
 from meixian_desktop.store import profile as profile_store
-from meixian_desktop.ui.mediation_dialogs import PartyDialog, ReturnVisitDialog
-from meixian_desktop.ui.mediation_editor import CaseEditor
+from meixian_desktop.ui.editors.mediation import CaseEditor
+from meixian_desktop.ui.editors.mediation_dialogs import PartyDialog, ReturnVisitDialog
 from meixian_desktop.ui.models.mediation import (
     CaseTableModel,
     MeetingListModel,

@@ -16,10 +16,10 @@ from meixian_desktop.store import orders as order_store
 from meixian_desktop.store import profile as profile_store
 from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.due import DueItem
+from meixian_desktop.ui.editors.order import OrderEditor
+from meixian_desktop.ui.editors.order_dialogs import FollowUpDialog, ServiceDialog
 from meixian_desktop.ui.models.orders import OrderTableModel
 from meixian_desktop.ui.models.records import TimelineModel
-from meixian_desktop.ui.order_dialogs import FollowUpDialog, ServiceDialog
-from meixian_desktop.ui.order_editor import OrderEditor
 from meixian_desktop.ui.pages.orders import OrderPage
 from meixian_desktop.ui.pages.today import TodayPage
 from tests.core.test_orders import FATHER_ID, id_for

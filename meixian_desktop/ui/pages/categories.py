@@ -21,7 +21,7 @@ from meixian_desktop.core.patrols import KINDS
 from meixian_desktop.store import patrols as patrol_store
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
-from meixian_desktop.ui.forms import ERROR_STYLE
+from meixian_desktop.ui.widgets.fields import ERROR_STYLE
 
 
 class CategoryPanel(QWidget):

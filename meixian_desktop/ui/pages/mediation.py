@@ -16,10 +16,10 @@ from meixian_desktop.store import mediation as case_store
 from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
-from meixian_desktop.ui.forms import table_view
-from meixian_desktop.ui.mediation_editor import DRAFT_KIND, CaseEditor, new_case_raw
+from meixian_desktop.ui.editors.mediation import DRAFT_KIND, CaseEditor, new_case_raw
 from meixian_desktop.ui.models.mediation import CaseTableModel
 from meixian_desktop.ui.pages.record_list import RecordListPage
+from meixian_desktop.ui.widgets.fields import table_view
 
 
 class MediationPage(RecordListPage):

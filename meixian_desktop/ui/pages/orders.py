@@ -18,10 +18,10 @@ from meixian_desktop.store import orders as order_store
 from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
-from meixian_desktop.ui.forms import table_view
+from meixian_desktop.ui.editors.order import DRAFT_KIND, OrderEditor, new_order_raw
 from meixian_desktop.ui.models.orders import OrderTableModel
-from meixian_desktop.ui.order_editor import DRAFT_KIND, OrderEditor, new_order_raw
 from meixian_desktop.ui.pages.record_list import RecordListPage
+from meixian_desktop.ui.widgets.fields import table_view
 
 FOLLOWUP_FILTERS = (("", "全部回访"), ("due", "回访到期（7天内）"), ("overdue", "回访逾期"))
 

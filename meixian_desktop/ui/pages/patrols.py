@@ -31,10 +31,10 @@ from meixian_desktop.store import fire_team, villages
 from meixian_desktop.store import patrols as patrol_store
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
-from meixian_desktop.ui.forms import FieldForm, line, table_view
+from meixian_desktop.ui.editors.patrol import DRAFT_KIND, PatrolEditor, new_patrol_raw
 from meixian_desktop.ui.models.patrols import FireTeamModel, PatrolTableModel
 from meixian_desktop.ui.pages.record_list import RecordListPage
-from meixian_desktop.ui.patrol_editor import DRAFT_KIND, PatrolEditor, new_patrol_raw
+from meixian_desktop.ui.widgets.fields import FieldForm, line, table_view
 
 ANY_DATE = QDate(2000, 1, 1)
 

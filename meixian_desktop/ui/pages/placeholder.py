@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from meixian_desktop.ui.sections import Section
+from meixian_desktop.ui.widgets.sections import Section
 
 
 class PlaceholderPage(QWidget):

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from meixian_desktop.ui.drafting import DraftBanner, DraftingEditor
+from meixian_desktop.ui.editors.drafting import DraftBanner, DraftingEditor
 
 
 class RecordListPage(QWidget):

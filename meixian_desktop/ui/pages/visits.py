@@ -17,15 +17,15 @@ from meixian_desktop.paths import Paths
 from meixian_desktop.store import households as household_store
 from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store
-from meixian_desktop.ui.forms import combo_code, table_view
-from meixian_desktop.ui.household_editor import (
+from meixian_desktop.ui.editors.household import (
     HouseholdEditor,
     household_raw,
     new_household_raw,
 )
+from meixian_desktop.ui.editors.visit import VisitEditor, new_visit_raw
 from meixian_desktop.ui.models.households import HouseholdTableModel
 from meixian_desktop.ui.pages.record_list import RecordListPage
-from meixian_desktop.ui.visit_editor import VisitEditor, new_visit_raw
+from meixian_desktop.ui.widgets.fields import combo_code, table_view
 
 DUE_CHOICES = (("", "全部"), ("due", "本周应走访（含逾期）"), ("overdue", "走访已逾期"))
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from meixian_desktop.ui.forms import ERROR_STYLE, FieldForm
+from meixian_desktop.ui.widgets.fields import ERROR_STYLE, FieldForm
 
 
 def table(model: Any, on_open: Callable[[int], object]) -> QTableView:

@@ -30,7 +30,7 @@ from meixian_desktop.core.orders import SupervisionOrder
 from meixian_desktop.store import orders as order_store
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
-from meixian_desktop.ui.forms import (
+from meixian_desktop.ui.widgets.fields import (
     ERROR_STYLE,
     FieldForm,
     category_combo,

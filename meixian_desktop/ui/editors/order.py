@@ -44,8 +44,10 @@ from meixian_desktop.paths import Paths
 from meixian_desktop.store import orders as order_store
 from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store, Transaction
-from meixian_desktop.ui.drafting import DraftingEditor
-from meixian_desktop.ui.forms import (
+from meixian_desktop.ui.editors.drafting import DraftingEditor
+from meixian_desktop.ui.editors.order_dialogs import FollowUpDialog, ServiceDialog
+from meixian_desktop.ui.models.records import TimelineModel
+from meixian_desktop.ui.widgets.fields import (
     FieldForm,
     categories_of,
     category_combo,
@@ -59,9 +61,7 @@ from meixian_desktop.ui.forms import (
     set_combo_code,
     text_area,
 )
-from meixian_desktop.ui.models.records import TimelineModel
-from meixian_desktop.ui.order_dialogs import FollowUpDialog, ServiceDialog
-from meixian_desktop.ui.row_table import RowTable
+from meixian_desktop.ui.widgets.row_table import RowTable
 
 DRAFT_KIND = "order"
 TEXT_FIELDS = ("number", "issuer", "minor_name", "minor_pseudonym", "minor_id_number",

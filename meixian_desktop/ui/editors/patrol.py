@@ -30,9 +30,11 @@ from meixian_desktop.paths import Paths
 from meixian_desktop.store import patrols as patrol_store
 from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store, Transaction
-from meixian_desktop.ui.drafting import DraftingEditor
-from meixian_desktop.ui.finding_editor import FindingEditor
-from meixian_desktop.ui.forms import (
+from meixian_desktop.ui.editors.drafting import DraftingEditor
+from meixian_desktop.ui.editors.finding import FindingEditor
+from meixian_desktop.ui.models.patrols import FindingListModel
+from meixian_desktop.ui.widgets.child_table import ChildTable
+from meixian_desktop.ui.widgets.fields import (
     FieldForm,
     category_combo,
     check_list,
@@ -45,9 +47,7 @@ from meixian_desktop.ui.forms import (
     set_combo_code,
     text_area,
 )
-from meixian_desktop.ui.models.patrols import FindingListModel
-from meixian_desktop.ui.row_table import RowTable
-from meixian_desktop.ui.widgets.child_table import ChildTable
+from meixian_desktop.ui.widgets.row_table import RowTable
 
 DRAFT_KIND = "patrol"
 TEXT_FIELDS = ("start_time", "end_time", "leader", "companions", "area", "route_start",

@@ -29,7 +29,7 @@ from meixian_desktop.core.errors import ValidationError
 from meixian_desktop.store import attachments
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
-from meixian_desktop.ui.forms import ERROR_STYLE
+from meixian_desktop.ui.widgets.fields import ERROR_STYLE
 
 THUMBNAIL = QSize(96, 96)
 

@@ -23,8 +23,8 @@ from meixian_desktop.core.profile import Profile
 from meixian_desktop.paths import Paths
 from meixian_desktop.store import households as household_store
 from meixian_desktop.store.database import Store, Transaction
-from meixian_desktop.ui.drafting import DraftingEditor
-from meixian_desktop.ui.forms import (
+from meixian_desktop.ui.editors.drafting import DraftingEditor
+from meixian_desktop.ui.widgets.fields import (
     ERROR_STYLE,
     FieldForm,
     categories_of,
@@ -39,8 +39,8 @@ from meixian_desktop.ui.forms import (
     set_combo_code,
     text_area,
 )
-from meixian_desktop.ui.photos import PhotoStrip
-from meixian_desktop.ui.row_table import RowTable
+from meixian_desktop.ui.widgets.photos import PhotoStrip
+from meixian_desktop.ui.widgets.row_table import RowTable
 
 DRAFT_KIND = "visit"
 NOTE_FIELDS = ("income_note", "health_note", "housing_note", "water_note", "schooling_note")

@@ -21,8 +21,14 @@ from meixian_desktop.core.mediation import (
     parse_party,
     parse_return_visit,
 )
-from meixian_desktop.ui.forms import category_combo, combo_code, line, set_combo_code, text_area
-from meixian_desktop.ui.household_editor import ChildDialog
+from meixian_desktop.ui.editors.household import ChildDialog
+from meixian_desktop.ui.widgets.fields import (
+    category_combo,
+    combo_code,
+    line,
+    set_combo_code,
+    text_area,
+)
 
 
 class CheckedDialog(ChildDialog):

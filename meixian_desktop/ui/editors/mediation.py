@@ -39,24 +39,9 @@ from meixian_desktop.paths import Paths
 from meixian_desktop.store import mediation as case_store
 from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store, Transaction
-from meixian_desktop.ui.drafting import DraftingEditor
-from meixian_desktop.ui.forms import (
-    ERROR_STYLE,
-    FieldForm,
-    categories_of,
-    category_combo,
-    check_list,
-    checked_codes,
-    combo_code,
-    date_box,
-    date_text,
-    line,
-    set_checked,
-    set_combo_code,
-    text_area,
-)
-from meixian_desktop.ui.household_editor import ChildTable
-from meixian_desktop.ui.mediation_dialogs import (
+from meixian_desktop.ui.editors.drafting import DraftingEditor
+from meixian_desktop.ui.editors.household import ChildTable
+from meixian_desktop.ui.editors.mediation_dialogs import (
     InvestigationDialog,
     MediatorDialog,
     MeetingDialog,
@@ -71,6 +56,21 @@ from meixian_desktop.ui.models.mediation import (
     VisitListModel,
 )
 from meixian_desktop.ui.models.records import TimelineModel
+from meixian_desktop.ui.widgets.fields import (
+    ERROR_STYLE,
+    FieldForm,
+    categories_of,
+    category_combo,
+    check_list,
+    checked_codes,
+    combo_code,
+    date_box,
+    date_text,
+    line,
+    set_checked,
+    set_combo_code,
+    text_area,
+)
 
 DRAFT_KIND = "case"
 AGREEMENT_FIELDS = ("signed_on", "performance_method", "performance_place",

@@ -21,7 +21,7 @@ from meixian_desktop.core.categories import CategorySet
 from meixian_desktop.core.errors import Problems
 from meixian_desktop.core.patrols import ACTIONS, STATUSES, TRANSITIONS, parse_finding, transition
 from meixian_desktop.store.database import Store
-from meixian_desktop.ui.forms import (
+from meixian_desktop.ui.widgets.fields import (
     FieldForm,
     category_combo,
     combo_code,
@@ -29,7 +29,7 @@ from meixian_desktop.ui.forms import (
     set_combo_code,
     text_area,
 )
-from meixian_desktop.ui.photos import PhotoStrip
+from meixian_desktop.ui.widgets.photos import PhotoStrip
 
 
 class FindingEditor(QDialog):

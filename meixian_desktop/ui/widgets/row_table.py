@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from meixian_desktop.ui.forms import ERROR_STYLE
+from meixian_desktop.ui.widgets.fields import ERROR_STYLE
 
 BAD_CELL = QBrush(QColor("#fde7e9"))
 

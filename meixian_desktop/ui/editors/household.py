@@ -43,8 +43,10 @@ from meixian_desktop.paths import Paths
 from meixian_desktop.store import households as household_store
 from meixian_desktop.store import villages
 from meixian_desktop.store.database import Store, Transaction
-from meixian_desktop.ui.drafting import DraftingEditor
-from meixian_desktop.ui.forms import (
+from meixian_desktop.ui.editors.drafting import DraftingEditor
+from meixian_desktop.ui.models.households import MeasureListModel, MemberListModel, VisitTableModel
+from meixian_desktop.ui.widgets.child_table import ChildDialog, ChildTable, table
+from meixian_desktop.ui.widgets.fields import (
     ERROR_STYLE,
     FieldForm,
     categories_of,
@@ -57,8 +59,6 @@ from meixian_desktop.ui.forms import (
     set_combo_code,
     text_area,
 )
-from meixian_desktop.ui.models.households import MeasureListModel, MemberListModel, VisitTableModel
-from meixian_desktop.ui.widgets.child_table import ChildDialog, ChildTable, table
 
 DRAFT_KIND = "household"
 WARNING_STYLE = "color: #a65b00;"
