@@ -62,14 +62,14 @@ def _imports(path: Path) -> set[str]:
 
 # Every part of the package, ranked: a module imports only from lower ranks or its own part.
 # hub serves the sync files over HTTP with the very import the 同步 page uses: above sync. The
-# command line (cli*.py and listing.py, one front end) sits beside the window, never under it.
+# command line (cli/) sits beside the window, never under it.
 RANKS = {"paths": 0, "logs": 0, "core": 0, "store": 1, "sync": 2, "printing": 2,
          "firstrun": 3, "hub": 3, "demo": 4, "cli": 5, "ui": 6, "app": 7, "__main__": 8}
-GROUPS = {"cli_print": "cli", "cli_sync": "cli", "listing": "cli"}
+GROUPS: dict[str, str] = {}
 
 
 def _part(name: str) -> str:
-    """The ranked part a module of ours belongs to (``meixian_desktop.cli_sync`` → cli)."""
+    """The ranked part a module of ours belongs to (``meixian_desktop.cli.sync`` → cli)."""
     top = name.split(".")[0]
     return GROUPS.get(top, top)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from meixian_desktop.cli.lists import CONDITIONS, list_rows
 from meixian_desktop.core import clock
 from meixian_desktop.demo import fill_demo
-from meixian_desktop.listing import CONDITIONS, list_rows
 from meixian_desktop.paths import under_home
 from meixian_desktop.store.lists import LISTS
 from meixian_desktop.store.session import Session, open_session

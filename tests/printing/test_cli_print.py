@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from meixian_desktop.cli_print import add_print_commands, cmd_forms, cmd_print
+from meixian_desktop.cli.printing import add_print_commands, cmd_forms, cmd_print
 from tests.printing.helpers import full_order, pdf_text
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from meixian_desktop.cli_print import add_print_commands, cmd_forms, cmd_print
+from meixian_desktop.cli.printing import add_print_commands, cmd_forms, cmd_print
 from meixian_desktop.core.mediation import (
     Agreement,
     Failure,

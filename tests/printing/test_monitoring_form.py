@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from meixian_desktop.cli_print import cmd_forms
+from meixian_desktop.cli.printing import cmd_forms
 from meixian_desktop.core import clock
 from meixian_desktop.core.households import Household, Measure, Member
 from meixian_desktop.paths import Paths, resource

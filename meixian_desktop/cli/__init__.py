@@ -48,9 +48,9 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     today = sub.add_parser("today", help="列出今日待办（到期和逾期的事项）")
     today.add_argument("--days", type=int, default=7, help="包括今后几天内到期的（默认 7）")
     today.add_argument("--json", action="store_true", help="以 JSON 输出")
-    from meixian_desktop.cli_print import add_print_commands
-    from meixian_desktop.cli_sync import add_sync_commands
-    from meixian_desktop.listing import add_list_commands
+    from meixian_desktop.cli.lists import add_list_commands
+    from meixian_desktop.cli.printing import add_print_commands
+    from meixian_desktop.cli.sync import add_sync_commands
 
     add_list_commands(sub)
     add_print_commands(sub)
@@ -228,7 +228,7 @@ def cmd_today(paths: Paths, args: argparse.Namespace) -> int:
 def cmd_list(paths: Paths, args: argparse.Namespace) -> int:
     """patrols / households / orders / cases: the GUI's lists, filtered the same way."""
 
-    from meixian_desktop.listing import list_rows, print_rows
+    from meixian_desktop.cli.lists import list_rows, print_rows
 
     today = clock.today()
     with _open_existing(paths) as session:
@@ -250,19 +250,19 @@ def cmd_backup(paths: Paths, args: argparse.Namespace) -> int:
 
 
 def cmd_forms(paths: Paths, args: argparse.Namespace) -> int:
-    from meixian_desktop.cli_print import cmd_forms as run_forms
+    from meixian_desktop.cli.printing import cmd_forms as run_forms
 
     return run_forms(paths, args)
 
 
 def cmd_print(paths: Paths, args: argparse.Namespace) -> int:
-    from meixian_desktop.cli_print import cmd_print as run_print
+    from meixian_desktop.cli.printing import cmd_print as run_print
 
     return run_print(paths, args)
 
 
 def cmd_sync(paths: Paths, args: argparse.Namespace) -> int:
-    from meixian_desktop import cli_sync
+    from meixian_desktop.cli import sync as cli_sync
 
     handler = {"sync": cli_sync.cmd_sync, "town-package": cli_sync.cmd_town_package,
                "devices": cli_sync.cmd_devices, "hub": cli_sync.cmd_hub}[args.command]
