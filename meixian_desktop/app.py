@@ -10,11 +10,11 @@ from meixian_desktop import APP_NAME, __version__
 from meixian_desktop.paths import Paths, default_paths
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from meixian_desktop.cli import add_commands
-
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; ``commands`` False: only the window's own options (opening the
+    window does not build, or import, the parsers of some forty commands)."""
     parser = argparse.ArgumentParser(
-        prog="meixian-desktop",
+        prog="meixian-desktop", add_help=commands,
         description=f"{APP_NAME}：梅仙镇网格员与镇级的离线工作软件。不带命令时打开窗口。",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
@@ -26,7 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="使用单独的演示数据，不碰真实数据")
     parser.add_argument("--smoke", action="store_true",
                         help="打开主窗口后立即退出（用于自检）")
-    add_commands(parser)
+    if commands:
+        from meixian_desktop.cli import add_commands
+
+        add_commands(parser)
     return parser
 
 
@@ -36,7 +39,11 @@ def resolve_paths(args: argparse.Namespace) -> Paths:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    window, rest = build_parser(commands=False).parse_known_args(argv)
+    if rest:  # a command, --help, or something only the whole command line knows
+        args = build_parser().parse_args(argv)
+    else:
+        args = argparse.Namespace(**vars(window), command=None)
     paths = resolve_paths(args)
     if args.command:
         from meixian_desktop.cli import run
