@@ -24,10 +24,13 @@ TOWN_PAGES = ("today", "patrol", "sync")
 
 def _homes(root: Path) -> tuple[object, object]:
     from meixian_desktop.demo import fill_demo
+    from meixian_desktop.demo.places import DEMO_VILLAGES
     from tests.sync.homes import connect, make_home
 
     town = make_home(root / "town", "town", "梅仙镇人民政府", [])
-    worker = make_home(root / "worker", "worker", "李梅", ["430626108210", "430626108208"])
+    # The demo fills the demo worker's villages: the town assigns the laptop those, so none of
+    # its records falls outside the villages it may write.
+    worker = make_home(root / "worker", "worker", "李梅", list(DEMO_VILLAGES))
     connect(town, worker, root / "stick")
     fill_demo(worker.session)
     made = worker.export(root / "stick")
