@@ -257,14 +257,7 @@ class HouseholdEditor(DraftingEditor):
         layout.addWidget(self.tabs, 1)
         layout.addLayout(self.button_row())
         self.village.currentIndexChanged.connect(self._load_groups)
-        self.watch(self.number.textChanged, self.village.currentIndexChanged,
-                   self.group.currentIndexChanged, self.address.textChanged,
-                   self.head_name.textChanged, self.phone.textChanged, self.cadre.textChanged,
-                   self.tags.itemChanged, self.notes.textChanged,
-                   self.monitoring_type.currentIndexChanged,
-                   self.monitoring_included_on.textChanged, self.risk_types.itemChanged,
-                   self.income_per_capita.textChanged, self.income_year.textChanged,
-                   self.risk_eliminated.toggled, self.risk_eliminated_on.textChanged)
+        self.watch(*self.form.changes(), *self.monitoring.changes())
 
     def _load_groups(self) -> None:
         current = combo_code(self.group)
@@ -281,17 +274,9 @@ class HouseholdEditor(DraftingEditor):
     # -- state ------------------------------------------------------------------------------
     def _load(self, raw: dict[str, Any]) -> None:
         set_combo_code(self.village, raw.get("village_id"))
-        self._load_groups()
-        set_combo_code(self.group, raw.get("group_id"))
-        for key in ("number", "address", "head_name", "phone", "cadre",
-                    "monitoring_included_on", "income_per_capita", "income_year",
-                    "risk_eliminated_on"):
-            getattr(self, key).setText(str(raw.get(key) or ""))
-        self.notes.setPlainText(str(raw.get("notes") or ""))
-        set_checked(self.tags, raw.get("tags") or (), chosen_first=True)
-        set_combo_code(self.monitoring_type, raw.get("monitoring_type"))
-        set_checked(self.risk_types, raw.get("risk_types") or (), chosen_first=True)
-        self.risk_eliminated.setChecked(bool(raw.get("risk_eliminated")))
+        self._load_groups()  # the village's groups first, then the group among them
+        self.form.set_values(raw, skip=("village_id",))
+        self.monitoring.set_values(raw)
         self.members.model.set_rows(list(raw.get("members") or []))
         self.measures.model.set_rows(list(raw.get("measures") or []))
         self.refresh_history()
@@ -308,21 +293,10 @@ class HouseholdEditor(DraftingEditor):
             self.timeline.addItem(f"{entry.day.isoformat()}  {entry.kind}  {entry.text}")
 
     def raw(self) -> dict[str, Any]:
-        result: dict[str, Any] = {"id": self.raw_in["id"]}
-        for key in ("number", "address", "head_name", "phone", "cadre",
-                    "monitoring_included_on", "income_per_capita", "income_year",
-                    "risk_eliminated_on"):
-            result[key] = getattr(self, key).text()
-        result.update(
-            village_id=combo_code(self.village), group_id=combo_code(self.group),
-            notes=self.notes.toPlainText(), tags=checked_codes(self.tags),
-            monitoring_type=combo_code(self.monitoring_type),
-            risk_types=checked_codes(self.risk_types),
-            risk_eliminated=self.risk_eliminated.isChecked(),
-            members=[dict(r) for r in self.members.model.rows],
-            measures=[dict(r) for r in self.measures.model.rows],
-        )
-        return result
+        """Everything typed, as core's parse_household expects it (also the draft's payload)."""
+        return {"id": self.raw_in["id"], **self.form.values(), **self.monitoring.values(),
+                "members": [dict(r) for r in self.members.model.rows],
+                "measures": [dict(r) for r in self.measures.model.rows]}
 
     def title(self) -> str:
         name = self.head_name.text().strip() or self.tr("新户")

@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -38,24 +37,14 @@ from meixian_desktop.ui.widgets.fields import (
     FieldForm,
     category_combo,
     check_list,
-    checked_codes,
-    combo_code,
     date_box,
     date_text,
     line,
-    set_checked,
-    set_combo_code,
     text_area,
 )
 from meixian_desktop.ui.widgets.row_table import RowTable
 
 DRAFT_KIND = "patrol"
-TEXT_FIELDS = ("start_time", "end_time", "leader", "companions", "area", "route_start",
-               "route_end", "distance_km", "signature", "forest_entrants", "river_name",
-               "river_section", "plot_number")
-COMBO_FIELDS = ("weather", "fire_danger", "river_chief_level")
-
-
 def new_patrol_raw(kind: str, profile: Profile, store: Store, today: date) -> dict[str, Any]:
     """A blank patrol of ``kind`` led by the worker, in the worker's villages."""
     own = villages.own_village_ids(store, profile.villages)
@@ -76,6 +65,13 @@ class WaypointTable(RowTable):
     def set_points(self, points: list[dict[str, Any]]) -> None:
         self.set_rows(points)
         self.changed.emit()
+
+    def value(self) -> list[dict[str, str]]:
+        """The points as the form reads them (FieldForm)."""
+        return self.points()
+
+    def set_value(self, value: Any) -> None:
+        self.set_points(list(value or []))
 
     def points(self) -> list[dict[str, str]]:
         return self.filled_rows()
@@ -174,37 +170,17 @@ class PatrolEditor(DraftingEditor):
         layout.addWidget(scroll, 1)
         layout.addLayout(self.button_row())
 
-        self.watch(*(getattr(self, key).textChanged for key in TEXT_FIELDS),
-                   *(getattr(self, key).currentIndexChanged for key in COMBO_FIELDS),
-                   self.patrol_date.dateChanged, self.notes.textChanged,
-                   self.village_list.itemChanged, self.waypoints.changed)
+        self.watch(*self.form.changes())
 
-    # -- state ------------------------------------------------------------------------------
+    # -- state: the form's fields by their core names, and the findings ----------------------
     def _load(self, raw: dict[str, Any]) -> None:
-        self.patrol_date.setDate(QDate.fromString(str(raw.get("patrol_date") or
-                                                      self.today.isoformat()), "yyyy-MM-dd"))
-        for key in TEXT_FIELDS:
-            getattr(self, key).setText(str(raw.get(key) or ""))
-        for key in COMBO_FIELDS:
-            set_combo_code(getattr(self, key), raw.get(key))
-        self.notes.setPlainText(str(raw.get("notes") or ""))
-        set_checked(self.village_list, raw.get("village_ids") or (), chosen_first=True)
-        self.waypoints.set_points(list(raw.get("waypoints") or []))
+        self.form.set_values({"patrol_date": self.today.isoformat(), **raw})
         self.findings_model.set_rows(list(raw.get("findings") or []))
 
     def raw(self) -> dict[str, Any]:
         """Everything typed, as core's parse_patrol expects it (also the draft's payload)."""
-        result: dict[str, Any] = {"id": self.raw_in["id"], "kind": self.kind,
-                                  "patrol_date": date_text(self.patrol_date)}
-        for key in TEXT_FIELDS:
-            result[key] = getattr(self, key).text()
-        for key in COMBO_FIELDS:
-            result[key] = combo_code(getattr(self, key))
-        result["notes"] = self.notes.toPlainText()
-        result["village_ids"] = checked_codes(self.village_list)
-        result["waypoints"] = self.waypoints.points()
-        result["findings"] = [dict(row) for row in self.findings_model.rows]
-        return result
+        return {"id": self.raw_in["id"], "kind": self.kind, **self.form.values(),
+                "findings": [dict(row) for row in self.findings_model.rows]}
 
     def title(self) -> str:
         return f"{KINDS.label_of(self.kind)} {date_text(self.patrol_date)}"

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFormLayout,
@@ -78,6 +79,76 @@ class FieldForm(QWidget):
 
     def error_text(self, key: str) -> str:
         return self.errors[key].text()
+
+    # -- the editor's loop: load what was typed, read it back, know when it changes ----------
+    def values(self, *, skip: Iterable[str] = ()) -> dict[str, Any]:
+        """Every field as core's parser reads it (line: text, combo: code, check list: codes,
+        date: 2025-03-05, check box: bool, a widget of ours: its ``value()``)."""
+        return {key: field_value(widget) for key, widget in self.fields.items()
+                if key not in set(skip)}
+
+    def set_values(self, raw: dict[str, Any], *, skip: Iterable[str] = ()) -> None:
+        """Put ``raw`` (a saved record as typed, or a draft) into the fields."""
+        for key, widget in self.fields.items():
+            if key not in set(skip):
+                set_field_value(widget, raw.get(key))
+
+    def changes(self, *, skip: Iterable[str] = ()) -> list[Any]:
+        """The signal each field sends when the user changes it (for autosave and checking)."""
+        return [field_changed(widget) for key, widget in self.fields.items()
+                if key not in set(skip)]
+
+
+def field_value(widget: QWidget) -> Any:
+    """What a field holds, the way the core parsers read it."""
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return combo_code(widget)
+    if isinstance(widget, QListWidget):
+        return checked_codes(widget)
+    if isinstance(widget, QDateEdit):
+        return date_text(widget)
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    return widget.value()  # type: ignore[attr-defined]  # a widget of ours (waypoints, …)
+
+
+def set_field_value(widget: QWidget, value: Any) -> None:
+    """Show ``value`` (from a record as typed) in a field."""
+    if isinstance(widget, QLineEdit):
+        widget.setText("" if value is None else str(value))
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText("" if value is None else str(value))
+    elif isinstance(widget, QComboBox):
+        set_combo_code(widget, value)
+    elif isinstance(widget, QListWidget):
+        set_checked(widget, value or (), chosen_first=True)
+    elif isinstance(widget, QDateEdit):
+        day = QDate.fromString(str(value or ""), "yyyy-MM-dd")
+        if day.isValid():
+            widget.setDate(day)
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(bool(value))
+    else:
+        widget.set_value(value)  # type: ignore[attr-defined]
+
+
+def field_changed(widget: QWidget) -> Any:
+    """The signal a field sends when the user changes it."""
+    if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+        return widget.textChanged
+    if isinstance(widget, QComboBox):
+        return widget.currentIndexChanged
+    if isinstance(widget, QListWidget):
+        return widget.itemChanged
+    if isinstance(widget, QDateEdit):
+        return widget.dateChanged
+    if isinstance(widget, QCheckBox):
+        return widget.toggled
+    return widget.changed  # type: ignore[attr-defined]
 
 
 def category_combo(items: Iterable[Category], *, blank: str = "") -> QComboBox:
