@@ -91,14 +91,15 @@ def cmd_setup(paths: Paths, args: argparse.Namespace) -> int:
 def take_town_package(session: Session, paths: Paths, package: Path, typed: str) -> int:
     """Import a town package from the command line; the first time, the town's fingerprint is
     checked against ``typed`` or, on a terminal, confirmed by the worker."""
+    from meixian_desktop.store.devices import matches_fingerprint
     from meixian_desktop.sync.errors import SyncError
     from meixian_desktop.sync.keys import load_keys
-    from meixian_desktop.sync.package import import_package, same_fingerprint
+    from meixian_desktop.sync.package import import_package
 
     def confirm(found: str) -> bool:
         print(f"镇里的密钥指纹：{found}")
         if typed:
-            if same_fingerprint(typed, found):
+            if matches_fingerprint(typed, found):
                 return True
             print(f"和你填的指纹“{typed}”不一致。", file=sys.stderr)
             return False

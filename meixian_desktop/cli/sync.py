@@ -210,6 +210,7 @@ def cmd_town_package(paths: Paths, args: argparse.Namespace) -> int:
 def cmd_devices(paths: Paths, args: argparse.Namespace) -> int:
     from meixian_desktop.core.fields import printable
     from meixian_desktop.store import devices
+    from meixian_desktop.store.villages import names_of
     from meixian_desktop.sync.inbox import approve_device, missing_ranges
 
     session, profile, keys = _context(paths)
@@ -220,7 +221,7 @@ def cmd_devices(paths: Paths, args: argparse.Namespace) -> int:
                 gaps = missing_ranges(store, known.device_id)
                 gap_text = f"  缺少变更 {gaps}" if gaps else ""
                 print(printable(f"{known.fingerprint}  {known.status_label}  {known.worker}  "
-                                f"{'、'.join(known.villages)}{gap_text}"))
+                                f"{names_of(store, known.villages)}{gap_text}"))
             return 0
         found = devices.by_fingerprint(store, args.fingerprint)
         if len(found) != 1:
@@ -242,7 +243,8 @@ def cmd_devices(paths: Paths, args: argparse.Namespace) -> int:
             return _assign(store, device, args.villages, label)
         results = approve_device(store, keys, device.device_id, profile.name,
                                  session.paths.held_batches_dir, session.paths.attachments_dir)
-        print(f"已批准：{label}")
+        print(f"已批准：{label}，负责 {printable(names_of(store, device.villages)) or '（没有写）'}"
+              "（可用 devices assign 改）")
         for result in results:
             print(printable(result.line))
         return 0
@@ -251,7 +253,7 @@ def cmd_devices(paths: Paths, args: argparse.Namespace) -> int:
 def _assign(store: Store, device: Device, text: str, label: str) -> int:
     from meixian_desktop.core.fields import printable
     from meixian_desktop.store import devices
-    from meixian_desktop.store.villages import list_villages
+    from meixian_desktop.store.villages import list_villages, names_of
 
     known = {v.name: v.code for v in list_villages(store) if v.code}
     known.update({v.code: v.code for v in list_villages(store) if v.code})
@@ -263,7 +265,7 @@ def _assign(store: Store, device: Device, text: str, label: str) -> int:
         return 1
     codes = tuple(dict.fromkeys(known.get(w) or known[w + "村"] for w in wanted))
     devices.assign(store, device.device_id, codes)
-    print(f"已分配：{label} 负责 {'、'.join(wanted)}。下次导出资料包时带给这台电脑。")
+    print(f"已分配：{label} 负责 {names_of(store, codes)}。下次导出资料包时带给这台电脑。")
     return 0
 
 

@@ -53,14 +53,17 @@ def all_devices(store: Store) -> list[Device]:
     return [_device(row) for row in rows]
 
 
+def matches_fingerprint(typed: str, actual: str) -> bool:
+    """Whether a fingerprint typed or read out (spaces and case aside, at least its first 8
+    characters) is ``actual``'s."""
+    wanted = typed.replace(" ", "").upper()
+    return len(wanted) >= 8 and actual.replace(" ", "").upper().startswith(wanted)
+
+
 def by_fingerprint(store: Store, fingerprint: str) -> list[Device]:
     """The devices whose fingerprint is, or begins with (8 characters or more), the one typed:
     the caller acts only when exactly one matches, and names them all when several do."""
-    wanted = fingerprint.replace(" ", "").upper()
-    if len(wanted) < 8:
-        return []
-    return [d for d in all_devices(store)
-            if d.fingerprint.replace(" ", "").upper().startswith(wanted)]
+    return [d for d in all_devices(store) if matches_fingerprint(fingerprint, d.fingerprint)]
 
 
 def by_signing_key(store: Store, signing_public: str) -> Device | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,6 +179,15 @@ def own_village_ids(store: Store, codes: tuple[str, ...] | list[str]) -> list[st
     found = dict(store.conn.execute(
         f"SELECT code, id FROM villages WHERE deleted = 0 AND code IN ({marks})", list(codes)))
     return [found[code] for code in codes if code in found]
+
+
+def names_of(store: Store, codes: Iterable[str]) -> str:
+    """Villages by name (a code the town does not know, as itself), 、-separated."""
+    names = []
+    for code in codes:
+        found = village_by_code(store, code)
+        names.append(found.name if found else code)
+    return "、".join(names)
 
 
 def scope_condition(profile: Profile, alias: str = "t") -> tuple[str, list[Any]]:

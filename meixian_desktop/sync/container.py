@@ -7,6 +7,7 @@ are re-exported here, where the rest of the app looks for them."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import zipfile
@@ -43,7 +44,6 @@ from meixian_desktop.sync.sealing import (
     sign,
     signature_refused,
     unb64,
-    unseal,
     unseal_stream,
     verify,
 )
@@ -215,9 +215,10 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 
 def open_batch(path: Path, *, town: DeviceKeys, max_payload: int = MAX_PAYLOAD_BYTES) -> Opened:
-    """Check and decrypt a batch; the caller then checks the sender's key is an approved device."""
-    with _outer(path, "batch", max_payload) as outer:
-        return _BATCH_READERS[outer.format](outer, town, max_payload)
+    """Check and decrypt a small batch into memory (decrypt_batch streams a large one)."""
+    sink = io.BytesIO()
+    manifest = decrypt_batch(path, town=town, sink=sink, max_payload=max_payload)
+    return Opened(manifest, sink.getvalue())
 
 
 def decrypt_batch(path: Path, *, town: DeviceKeys, sink: IO[bytes],
@@ -225,14 +226,14 @@ def decrypt_batch(path: Path, *, town: DeviceKeys, sink: IO[bytes],
     """Check a batch and decrypt its payload into ``sink`` a chunk at a time (a 1 GB batch
     needs no 1 GB of memory); its manifest. ``sink`` holds the payload only when this returns."""
     with _outer(path, "batch", max_payload) as outer:
-        if outer.format != 1:  # every format so far; a newer one is refused by _outer
-            raise _bad_manifest(outer.where, "未知的文件格式")
         manifest, where = outer.manifest, outer.where
-        sender, batch_id, header = _check_batch_v1(outer, town)
+        sender, batch_id, header = _BATCH_CHECKERS[outer.format](outer, town)
         size = _size(manifest, "payload_size", where)
         info = outer.members[PAYLOAD]
-        if info.file_size != size or size > max_payload:
+        if info.file_size != size:
             raise _tampered(where)
+        if size > max_payload:
+            raise refusal("too_large", where, PAYLOAD)
         digest = hashlib.sha256()
 
         def chunks() -> Iterator[bytes]:
@@ -472,18 +473,6 @@ def _check_batch_v1(outer: _Outer, town: DeviceKeys) -> tuple[bytes, str, dict[s
     return sender, batch_id, header
 
 
-def _open_batch_v1(outer: _Outer, town: DeviceKeys, max_payload: int) -> Opened:
-    manifest, where = outer.manifest, outer.where
-    sender, batch_id, header = _check_batch_v1(outer, town)
-    size = _size(manifest, "payload_size", where)
-    ciphertext = _checked_body(
-        outer, PAYLOAD, size, _text(manifest, "payload_sha256", where), max_payload
-    )
-    with _naming(where):
-        body = unseal(header, ciphertext, town.encryption, _batch_aad(batch_id, sender))
-    return Opened(manifest, body)
-
-
 def _open_signed_v1(outer: _Outer, signer_public: bytes | None, max_body: int) -> Opened:
     outer.expect({MANIFEST, BODY, SIGNATURE})
     manifest, where = outer.manifest, outer.where
@@ -502,7 +491,6 @@ def _open_signed_v1(outer: _Outer, signer_public: bytes | None, max_body: int) -
     return Opened(manifest, body)
 
 
-_BATCH_READERS: dict[int, Callable[[_Outer, DeviceKeys, int], Opened]] = {1: _open_batch_v1}
 _BATCH_CHECKERS: dict[int, Callable[[_Outer, DeviceKeys], tuple[bytes, str, dict[str, Any]]]] = {
     1: _check_batch_v1}
 _SIGNED_READERS: dict[int, Callable[[_Outer, bytes | None, int], Opened]] = {1: _open_signed_v1}

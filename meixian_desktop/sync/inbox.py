@@ -22,6 +22,7 @@ from meixian_desktop.store import devices
 from meixian_desktop.store import settings as settings_store
 from meixian_desktop.store.database import Store, now_iso
 from meixian_desktop.store.devices import APPROVED, PENDING, REVOKED, Device
+from meixian_desktop.store.villages import names_of
 from meixian_desktop.sync.container import check_batch, decrypt_batch
 from meixian_desktop.sync.keys import DeviceKeys, fingerprint
 from meixian_desktop.sync.merge import APPLIED, CONFLICT, DUPLICATE, QUARANTINED, Merger, Outcome
@@ -94,15 +95,18 @@ class Limits:
                    value("sync_held_days"))
 
 
-def _held_full(store: Store, limits: Limits, adding: int = 0) -> str:
-    """Why a new device's file cannot be held now (too many devices or bytes waiting), or ""."""
-    if adding == 0:
-        waiting = store.conn.execute(
-            "SELECT count(*) FROM devices WHERE status = ?", (PENDING,)).fetchone()[0]
-        if waiting >= limits.held_devices:
-            return (f"已经有 {waiting} 台新电脑在等待批准，达到了上限。请先在“同步”页批准或停用"
-                    "它们，再接收新电脑的批次。")
-        return ""
+def _too_many_waiting(store: Store, limits: Limits) -> str:
+    """Why one more new device cannot be noted (too many wait for approval), or ""."""
+    waiting = store.conn.execute(
+        "SELECT count(*) FROM devices WHERE status = ?", (PENDING,)).fetchone()[0]
+    if waiting >= limits.held_devices:
+        return (f"已经有 {waiting} 台新电脑在等待批准，达到了上限。请先在“同步”页批准或停用"
+                "它们，再接收新电脑的批次。")
+    return ""
+
+
+def _too_much_held(store: Store, limits: Limits, adding: int) -> str:
+    """Why a file of ``adding`` bytes cannot be held (held files would pass the limit), or ""."""
     held = sum(_size_of(Path(p)) for (p,) in store.conn.execute(
         "SELECT file_path FROM held_batches"))
     if held + adding > limits.held_bytes:
@@ -194,8 +198,9 @@ def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
     limits = Limits.of(store)
     expire_held(store, limits.held_days)
     try:
-        if path.stat().st_size > limits.batch_bytes:
-            return _refused(path, f"文件有 {path.stat().st_size / 1024**2:.0f} MB，超过了镇里设置的"
+        size = path.stat().st_size
+        if size > limits.batch_bytes:
+            return _refused(path, f"文件有 {size / 1024**2:.0f} MB，超过了镇里设置的"
                                   f"上限（{limits.batch_bytes // 1024**2} MB）。程序没有打开它。"
                                   "如确需接收，请在“设置”里调大“一个批次文件最大”。")
         manifest = check_batch(path, town=town)
@@ -220,18 +225,20 @@ def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
     if refusal:
         return _refused(path, refusal, known)
     if device is None and not approve_new:
-        full = _held_full(store, limits)
+        full = _too_many_waiting(store, limits)
         if full:
             return _refused(path, full, known)
         _register(store, claimed, approved=False)
         device = devices.get(store, claimed.device_id)
     if device is not None and device.status == PENDING:
-        full = _held_full(store, limits, path.stat().st_size)
+        full = _too_much_held(store, limits, size)
         if full:
             return _refused(path, full, known)
         _hold(store, path, held_dir, claimed.batch_id, claimed.device_id)
-        return FileResult(path, HELD, f"新设备：{claimed.worker}，密钥指纹 {device.fingerprint}。"
-                                      "请核对后在“同步”页批准，这一批会随即导入。", *known)
+        return FileResult(path, HELD, f"新设备：{claimed.worker}，密钥指纹 {device.fingerprint}，"
+                                      f"自称负责 {names_of(store, device.villages) or '（没有写）'}。"
+                                      "请核对指纹和负责的村（可用“分配村…”改）后在“同步”页批准，"
+                                      "这一批会随即导入。", *known)
     jump = _seq_jump(store, claimed)
     if jump:
         return _refused(path, jump, known)
@@ -243,7 +250,7 @@ def import_batch(store: Store, town: DeviceKeys, path: Path, held_dir: Path,
     except ValueError:
         return _refused(path, "批次文件内容格式不对，可能来自其他程序或已损坏。"
                               "请让网格员用梅仙网格通重新导出一次。", known)
-    note = _villages_note(device, claimed) if device is not None else ""
+    note = _villages_note(store, device, claimed) if device is not None else ""
     return FileResult(path, IMPORTED, note, *known, tally.kept, tally.counts)
 
 
@@ -330,12 +337,12 @@ def _device_refusal(store: Store, device: Device | None, claimed: Claimed) -> st
     return ""
 
 
-def _villages_note(device: Device, claimed: Claimed) -> str:
+def _villages_note(store: Store, device: Device, claimed: Claimed) -> str:
     """A batch that claims villages the town did not assign changes nothing; it is told."""
     if set(claimed.villages) <= set(device.villages):
         return ""
     return ("这台电脑自称负责的村与镇里分配的不一致，以镇里分配的为准"
-            f"（{'、'.join(device.villages) or '无'}）；如需调整，请在“同步”页重新分配。")
+            f"（{names_of(store, device.villages) or '无'}）；如需调整，请在“同步”页重新分配。")
 
 
 def _seq_jump(store: Store, claimed: Claimed) -> str:

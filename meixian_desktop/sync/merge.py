@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from meixian_desktop.core import clock
-from meixian_desktop.core.hlc import ClockError, Hlc, ahead_of, too_far_ahead
+from meixian_desktop.core.hlc import ClockError
 from meixian_desktop.store.database import Transaction, now_iso
 from meixian_desktop.sync.validate import (
     Rejected,
@@ -72,7 +71,6 @@ class Merger:
                  has_file: Callable[[str], bool] | None = None) -> None:
         self.tx, self.conn = tx, tx.conn
         self.sender, self.batch_id, self.today = sender, batch_id, today
-        self.now_ms = clock.now_ms()  # the receiver's wall clock: far-ahead stamps are refused
         self.shapes = shapes(self.conn)
         # What a worker's device may write (sync/scope.py); None: the town's package.
         self.scope = scope(self.shapes) if scope is not None else None
@@ -93,9 +91,6 @@ class Merger:
                hlc: str) -> Outcome:
         check_row(self.conn, self.shapes, table, row,
                   sender=None if self.relayed else self.sender, today=self.today)
-        stamp = Hlc.parse(hlc)
-        if ahead_of(stamp, self.now_ms):
-            raise Rejected(too_far_ahead(stamp, self.now_ms))
         if table == "attachments" and self.has_file and not self.has_file(record_id):
             raise Rejected("照片文件没有随批次送到，可能文件已损坏；请网格员重新导出。")
         current = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?",
@@ -104,7 +99,7 @@ class Merger:
                     else dict(zip(self.shapes[table].columns, current, strict=True)))
         if self.scope is not None:
             self.scope.check(table, row, existing)
-        try:
+        try:  # a stamp far ahead of this clock is refused, and the clock stays as it was
             self.tx.observe(hlc)
         except ClockError as exc:
             raise Rejected(exc.message) from exc

@@ -133,22 +133,19 @@ def _creation_order(conn: sqlite3.Connection) -> Any:
     return lambda table: order.get(table, 0)
 
 
-def same_fingerprint(typed: str, actual: str) -> bool:
-    """Whether a fingerprint typed or read out (spaces and case aside, at least its first 8
-    characters) is ``actual``'s."""
-    wanted = typed.replace(" ", "").upper()
-    return len(wanted) >= 8 and actual.replace(" ", "").upper().startswith(wanted)
+def _signer_fingerprint(manifest: dict[str, Any]) -> str:
+    """The fingerprint of the key a signed file's manifest names as its signer."""
+    return fingerprint(base64.b64decode(str(manifest.get("signer_signing_public", ""))))
 
 
 def package_fingerprint(path: Path) -> str:
     """The fingerprint of the key that signed a town package (its signature checked): what the
     worker compares, the first time, with the one the town office reads out."""
     try:
-        opened = open_signed(path, "package", signer_public=None)
-        return fingerprint(base64.b64decode(str(opened.manifest["signer_signing_public"])))
+        return _signer_fingerprint(open_signed(path, "package", signer_public=None).manifest)
     except SyncFileError as exc:
         raise SyncError(exc.message) from exc
-    except (KeyError, ValueError) as exc:
+    except ValueError as exc:
         raise SyncError("资料包内容格式不对，可能来自其他程序或已损坏。") from exc
 
 
@@ -177,7 +174,7 @@ def import_package(store: Store, keys: DeviceKeys, path: Path, *,
         raise SyncError(exc.message) from exc
     manifest = opened.manifest
     if not stored_key:
-        found = fingerprint(base64.b64decode(str(manifest.get("signer_signing_public", ""))))
+        found = _signer_fingerprint(manifest)
         if confirm is None or not confirm(found):
             raise SyncError(f"第一次导入资料包，要先核对镇里的密钥指纹（{found}）"
                             "和镇里念给你的是否一致。")

@@ -52,6 +52,7 @@ def test_every_record_kind_goes_to_the_town_and_comes_back_acknowledged(
 
     first = town.take(made.path)
     assert first.status == HELD and "指纹" in first.message
+    assert "张韩村" in first.message  # the villages it claims, for the town to check
     assert town.count("patrols") == 0  # nothing applied before the device is approved
     # The demo fills every village of the town: the town assigns them all before approving.
     devices.assign(town.store, first.device_id, tuple(

@@ -27,7 +27,7 @@ from meixian_desktop.paths import Paths
 from meixian_desktop.store import devices
 from meixian_desktop.store.database import Store
 from meixian_desktop.store.errors import StoreError
-from meixian_desktop.store.villages import village_by_code
+from meixian_desktop.store.villages import names_of
 from meixian_desktop.sync.container import files_in
 from meixian_desktop.sync.errors import SyncError
 from meixian_desktop.sync.inbox import (
@@ -260,11 +260,7 @@ class TownSyncPage(SyncPageBase):
         self.package_note.setText(note)
 
     def _village_names(self, codes: tuple[str, ...]) -> str:
-        names = []
-        for code in codes:
-            found = village_by_code(self.store, code)
-            names.append(found.name if found else code)
-        return "、".join(names)
+        return names_of(self.store, codes)
 
     def _show_devices(self, known: list[devices.Device]) -> None:
         self.devices.setRowCount(len(known))
