@@ -83,38 +83,10 @@ def cmd_setup(paths: Paths, args: argparse.Namespace) -> int:
             if profile.is_town:
                 print("镇级不需要导入资料包；资料包是镇里发给网格员的。", file=sys.stderr)
                 return 1
+            from meixian_desktop.cli.sync import take_town_package
+
             return take_town_package(session, paths, args.town_package,
                                      args.town_fingerprint)
-    return 0
-
-
-def take_town_package(session: Session, paths: Paths, package: Path, typed: str) -> int:
-    """Import a town package from the command line; the first time, the town's fingerprint is
-    checked against ``typed`` or, on a terminal, confirmed by the worker."""
-    from meixian_desktop.store.devices import matches_fingerprint
-    from meixian_desktop.sync.errors import SyncError
-    from meixian_desktop.sync.keys import load_keys
-    from meixian_desktop.sync.package import import_package
-
-    def confirm(found: str) -> bool:
-        print(f"镇里的密钥指纹：{found}")
-        if typed:
-            if matches_fingerprint(typed, found):
-                return True
-            print(f"和你填的指纹“{typed}”不一致。", file=sys.stderr)
-            return False
-        if not sys.stdin.isatty():
-            print("请向镇里核对这串指纹，再用 --town-fingerprint 填上它重新导入。", file=sys.stderr)
-            return False
-        answer = input("和镇里念给你的一致吗？一致请输入 y：").strip().lower()
-        return answer in ("y", "yes", "是")
-
-    try:
-        print(import_package(session.store, load_keys(paths.keys_dir), package,
-                             confirm=confirm).line)
-    except SyncError as exc:
-        print(f"资料包没有导入：{exc.message}", file=sys.stderr)
-        return 1
     return 0
 
 

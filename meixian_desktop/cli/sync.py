@@ -12,6 +12,7 @@ from meixian_desktop.paths import Paths
 if TYPE_CHECKING:
     from meixian_desktop.store.database import Store
     from meixian_desktop.store.devices import Device
+    from meixian_desktop.store.session import Session
 
 
 def add_sync_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -186,8 +187,37 @@ def _receipts(session: Any, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def take_town_package(session: Session, paths: Paths, package: Path, typed: str) -> int:
+    """Import a town package from the command line; the first time, the town's fingerprint is
+    checked against ``typed`` or, on a terminal, confirmed by the worker."""
+    from meixian_desktop.store.devices import matches_fingerprint
+    from meixian_desktop.sync.errors import SyncError
+    from meixian_desktop.sync.keys import load_keys
+    from meixian_desktop.sync.package import import_package
+
+    def confirm(found: str) -> bool:
+        print(f"镇里的密钥指纹：{found}")
+        if typed:
+            if matches_fingerprint(typed, found):
+                return True
+            print(f"和你填的指纹“{typed}”不一致。", file=sys.stderr)
+            return False
+        if not sys.stdin.isatty():
+            print("请向镇里核对这串指纹，再用 --town-fingerprint 填上它重新导入。", file=sys.stderr)
+            return False
+        answer = input("和镇里念给你的一致吗？一致请输入 y：").strip().lower()
+        return answer in ("y", "yes", "是")
+
+    try:
+        print(import_package(session.store, load_keys(paths.keys_dir), package,
+                             confirm=confirm).line)
+    except SyncError as exc:
+        print(f"资料包没有导入：{exc.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_town_package(paths: Paths, args: argparse.Namespace) -> int:
-    from meixian_desktop.cli import take_town_package
     from meixian_desktop.sync.errors import SyncError
     from meixian_desktop.sync.package import export_package
     from meixian_desktop.sync.sealing import SyncFileError
