@@ -214,3 +214,31 @@ def test_household_on_today_opens_its_visits(qtbot, session) -> None:
     opened = window.open_record("households", item.record_id)
     assert opened.tabs.currentIndex() == 3 and opened.head_name.text() == "王建国"
     assert audit.recent(session.store)  # setup at least; the page works on the real store
+
+
+def test_visit_round_trips_through_its_form_and_photos_mark_it_unsaved(qtbot, page,
+                                                                       tmp_path) -> None:
+    from meixian_desktop.core.households import visit_to_raw
+    from tests.ui.helpers import make_photo
+
+    editor = three_member_household(page)
+    assert editor.save()
+    visit = page.new_visit(editor.saved_id)
+    visit.person_met.setText("刘桂英")
+    visit.form.set_values({"needs": ["health", "schooling"]}, skip=(
+        key for key in visit.form.fields if key != "needs"))
+    visit.referrals.set_rows([{"department": "镇卫生院", "item": "上门体检",
+                               "deadline": "2026-06-30"}, {}])
+    assert visit.check() == {}
+    assert visit.save()
+    assert not visit.dirty
+    assert visit.photos.add_files([make_photo(tmp_path / "门口.png")]) == 1
+    assert visit.dirty  # a photo added is a change like any other: drafted, asked on close
+    assert visit.save()
+    stored = household_store.load_visit(page.store, visit.saved_id)
+    assert list(stored.needs) == ["health", "schooling"]
+    assert len(stored.photos) == 1
+    reopened = page.open_visit_editor(visit_to_raw(stored))
+    assert reopened.raw() == {**visit.raw()}
+    assert reopened.referrals.value() == [{"department": "镇卫生院", "item": "上门体检",
+                                           "deadline": "2026-06-30"}]  # the empty row dropped

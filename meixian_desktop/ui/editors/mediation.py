@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -62,13 +61,9 @@ from meixian_desktop.ui.widgets.fields import (
     categories_of,
     category_combo,
     check_list,
-    checked_codes,
     combo_code,
     date_box,
-    date_text,
     line,
-    set_checked,
-    set_combo_code,
     text_area,
 )
 
@@ -125,7 +120,8 @@ class CaseEditor(DraftingEditor):
         for village in villages.list_villages(self.store):
             self.village.addItem(village.name, village.id)
         self.risk_tags = f.add("risk_tags", self.tr("风险标签"),
-                               check_list(categories_of(RISK_TAGS.active()), 100))
+                               check_list(categories_of(RISK_TAGS.active()), 100,
+                                          chosen_first=False))
         self.summary = f.add("summary", self.tr("纠纷事实摘要"), text_area(height=90))
         self.accepted_on = f.add("accepted_on", self.tr("受理日期"),
                                  line(placeholder=self.tr("受理时自动填写")))
@@ -198,15 +194,9 @@ class CaseEditor(DraftingEditor):
         layout.addWidget(self.tabs, 1)
         layout.addLayout(self.button_row())
 
-        self.registered_on.dateChanged.connect(self.changed)
-        for combo in (self.source, self.category, self.village, self.route):
-            combo.currentIndexChanged.connect(self.changed)
+        for signal in (*f.changes(skip=("number",)), *o.changes(skip=("outcome",))):
+            signal.connect(self.changed)
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
-        self.risk_tags.itemChanged.connect(self.changed)
-        for edit in (self.summary, self.terms, self.reason):
-            edit.textChanged.connect(self.changed)
-        for edit in (self.accepted_on, *self.agreement.values()):
-            edit.textChanged.connect(self.changed)
 
     def _visit_dialog(self, raw: dict[str, Any]) -> ReturnVisitDialog:
         agreement = None
@@ -220,25 +210,12 @@ class CaseEditor(DraftingEditor):
     # -- state ------------------------------------------------------------------------------
     def _load(self, raw: dict[str, Any]) -> None:
         self.number.setText(str(raw.get("number") or self.tr("（保存时自动编号）")))
-        self.registered_on.setDate(QDate.fromString(
-            str(raw.get("registered_on") or self.today.isoformat()), "yyyy-MM-dd"))
-        for combo, key in ((self.source, "source"), (self.category, "category"),
-                           (self.village, "village_id"), (self.outcome, "outcome")):
-            set_combo_code(combo, raw.get(key))
-        set_checked(self.risk_tags, raw.get("risk_tags") or ())
-        self.summary.setPlainText(str(raw.get("summary") or ""))
-        self.accepted_on.setText(str(raw.get("accepted_on") or ""))
+        self.form.set_values({"registered_on": self.today.isoformat(), **raw}, skip=("number",))
+        self.outcome_form.set_values(raw)
         for table, key in ((self.parties, "parties"), (self.investigations, "investigations"),
                            (self.mediators, "mediators"), (self.meetings, "meetings"),
                            (self.visits, "return_visits")):
             table.model.set_rows(list(raw.get(key) or []))
-        agreement = dict(raw.get("agreement") or {})
-        self.terms.setPlainText(str(agreement.get("terms") or ""))
-        for key, edit in self.agreement.items():
-            edit.setText(str(agreement.get(key) or ""))
-        failure = dict(raw.get("failure") or {})
-        self.reason.setPlainText(str(failure.get("reason") or ""))
-        set_combo_code(self.route, failure.get("route"))
         self.status = str(raw.get("status") or "registered")
         self.history = [dict(h) for h in raw.get("history") or []]
         self._outcome_changed(mark=False)
@@ -256,22 +233,16 @@ class CaseEditor(DraftingEditor):
 
     def raw(self) -> dict[str, Any]:
         """Everything typed, as core's parse_case expects it (also the draft's payload)."""
-        outcome = combo_code(self.outcome)
-        agreement = {key: edit.text() for key, edit in self.agreement.items()}
-        agreement["terms"] = self.terms.toPlainText()
+        outcome = self.outcome_form.values()
         return {
             "id": self.raw_in["id"], "number": self.raw_in.get("number", ""),
             "number_provisional": self.raw_in.get("number_provisional", False),
-            "registered_on": date_text(self.registered_on), "source": combo_code(self.source),
-            "category": combo_code(self.category), "village_id": combo_code(self.village),
-            "risk_tags": checked_codes(self.risk_tags), "summary": self.summary.toPlainText(),
-            "accepted_on": self.accepted_on.text(), "parties": self.parties.model.rows,
+            **self.form.values(skip=("number",)), "parties": self.parties.model.rows,
             "mediators": self.mediators.model.rows,
             "investigations": self.investigations.model.rows,
-            "meetings": self.meetings.model.rows, "outcome": outcome,
-            "agreement": agreement if outcome == "agreement" else {},
-            "failure": ({"reason": self.reason.toPlainText(), "route": combo_code(self.route)}
-                        if outcome == "failure" else {}),
+            "meetings": self.meetings.model.rows, "outcome": outcome["outcome"],
+            "agreement": outcome["agreement"] if outcome["outcome"] == "agreement" else {},
+            "failure": outcome["failure"] if outcome["outcome"] == "failure" else {},
             "return_visits": self.visits.model.rows, "status": self.status,
             "history": [dict(h) for h in self.history],
         }

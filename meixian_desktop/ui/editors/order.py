@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -52,22 +52,17 @@ from meixian_desktop.ui.widgets.fields import (
     categories_of,
     category_combo,
     check_list,
-    checked_codes,
     combo_code,
     date_box,
     date_text,
     line,
-    set_checked,
     set_combo_code,
     text_area,
 )
 from meixian_desktop.ui.widgets.row_table import RowTable
 
 DRAFT_KIND = "order"
-TEXT_FIELDS = ("number", "issuer", "minor_name", "minor_pseudonym", "minor_id_number",
-               "minor_birth_date", "observation_start", "observation_end", "feedback_method",
-               "contact", "copies_to")
-AREA_FIELDS = ("facts_detail", "consequences")
+PICKED_BY_VILLAGE = ("village_id", "household_id")  # the households offered follow the village
 
 
 def new_order_raw(profile: Profile, store: Store, today: date) -> dict[str, Any]:
@@ -87,7 +82,7 @@ def draft_title(raw: dict[str, Any]) -> str:
 
 def category_checks(items: CategorySet) -> QListWidget:
     """Check boxes for the current categories of a multi-select set, every row in sight."""
-    return check_list(categories_of(items.active()), 22 * len(items) + 8)
+    return check_list(categories_of(items.active()), 22 * len(items) + 8, chosen_first=False)
 
 
 class OrderEditor(DraftingEditor):
@@ -195,38 +190,20 @@ class OrderEditor(DraftingEditor):
         layout.addWidget(scroll, 1)
         layout.addLayout(bottom)
 
-        for key in TEXT_FIELDS:
-            getattr(self, key).textChanged.connect(self.changed)
-        for key in AREA_FIELDS:
-            getattr(self, key).textChanged.connect(self.changed)
-        self.referral.textChanged.connect(self.changed)
-        self.issue_date.dateChanged.connect(self.changed)
-        for combo in (self.household, self.minor_gender):
-            combo.currentIndexChanged.connect(self.changed)
+        for signal in (*f.changes(skip=PICKED_BY_VILLAGE), self.household.currentIndexChanged,
+                       self.referral.textChanged):
+            signal.connect(self.changed)
         self.village.currentIndexChanged.connect(self._village_changed)
-        for widget in (self.facts, self.legal_basis):
-            widget.itemChanged.connect(self.changed)
-        for table in (self.guardians, self.duties):
-            table.changed.connect(self.changed)
         self.minor_name.textChanged.connect(self._show_minor)
         self.minor_id_number.textChanged.connect(self._show_minor)
 
     # -- state ------------------------------------------------------------------------------
     def _load(self, raw: dict[str, Any]) -> None:
-        self.issue_date.setDate(QDate.fromString(
-            str(raw.get("issue_date") or self.today.isoformat()), "yyyy-MM-dd"))
-        for key in TEXT_FIELDS:
-            getattr(self, key).setText(str(raw.get(key) or ""))
-        for key in AREA_FIELDS:
-            getattr(self, key).setPlainText(str(raw.get(key) or ""))
-        self.issuer.setText(str(raw.get("issuer") or DEFAULT_ISSUER))
+        self.form.set_values({"issue_date": self.today.isoformat(), **raw,
+                              "issuer": raw.get("issuer") or DEFAULT_ISSUER},
+                             skip=PICKED_BY_VILLAGE)
         set_combo_code(self.village, raw.get("village_id"))
         self._fill_households(str(raw.get("household_id") or ""))
-        set_combo_code(self.minor_gender, raw.get("minor_gender"))
-        set_checked(self.facts, list(raw.get("facts") or []))
-        set_checked(self.legal_basis, list(raw.get("legal_basis") or []))
-        self.guardians.set_rows(list(raw.get("guardians") or []))
-        self.duties.set_rows(list(raw.get("duties") or []))
         self.status = str(raw.get("status") or "pending")
         self.outcome = str(raw.get("outcome") or "")
         set_combo_code(self.outcome_combo, self.outcome)
@@ -254,21 +231,11 @@ class OrderEditor(DraftingEditor):
 
     def raw(self) -> dict[str, Any]:
         """Everything typed, as core's parse_order expects it (also the draft's payload)."""
-        result: dict[str, Any] = {"id": self.raw_in["id"],
-                                  "issue_date": date_text(self.issue_date)}
-        for key in TEXT_FIELDS:
-            result[key] = getattr(self, key).text()
-        for key in AREA_FIELDS:
-            result[key] = getattr(self, key).toPlainText()
-        result.update(
-            village_id=combo_code(self.village), household_id=combo_code(self.household),
-            minor_gender=combo_code(self.minor_gender), facts=checked_codes(self.facts),
-            legal_basis=checked_codes(self.legal_basis), guardians=self.guardians.rows(),
-            duties=self.duties.rows(), status=self.status, outcome=self.outcome,
-            referral=self.referral.text() if self.status == "ended" else "",
-            history=[dict(h) for h in self.history],
-            next_followup_date=self.next_followup_date)
-        return result
+        return {"id": self.raw_in["id"], **self.form.values(), "status": self.status,
+                "outcome": self.outcome,
+                "referral": self.referral.text() if self.status == "ended" else "",
+                "history": [dict(h) for h in self.history],
+                "next_followup_date": self.next_followup_date}
 
     def title(self) -> str:
         return draft_title(self.raw())

@@ -58,17 +58,13 @@ class WaypointTable(RowTable):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__([("lat", "纬度"), ("lon", "经度"), ("name", "名称")],
-                         "添加点", parent)
+                         "添加点", blank_rows=False, parent=parent)
         self.table.setMinimumHeight(110)
         self.add_button(self.tr("从 GPX 文件导入…"), self.pick_gpx)
 
     def set_points(self, points: list[dict[str, Any]]) -> None:
         self.set_rows(points)
         self.changed.emit()
-
-    def value(self) -> list[dict[str, str]]:
-        """The points as the form reads them (FieldForm)."""
-        return self.points()
 
     def set_value(self, value: Any) -> None:
         self.set_points(list(value or []))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
@@ -30,21 +29,17 @@ from meixian_desktop.ui.widgets.fields import (
     categories_of,
     category_combo,
     check_list,
-    checked_codes,
-    combo_code,
     date_box,
     date_text,
     line,
-    set_checked,
-    set_combo_code,
     text_area,
 )
 from meixian_desktop.ui.widgets.photos import PhotoStrip
 from meixian_desktop.ui.widgets.row_table import RowTable
 
 DRAFT_KIND = "visit"
-NOTE_FIELDS = ("income_note", "health_note", "housing_note", "water_note", "schooling_note")
-LINE_FIELDS = ("visit_time", "visitors", "person_met", "others_present", "next_visit_date")
+NOTES = {"income_note": "收入情况", "health_note": "健康情况", "housing_note": "住房情况",
+         "water_note": "饮水情况", "schooling_note": "上学情况"}
 
 
 def new_visit_raw(household_id: str, profile: Profile, today: date) -> dict[str, Any]:
@@ -55,7 +50,7 @@ def new_visit_raw(household_id: str, profile: Profile, today: date) -> dict[str,
 def referral_table() -> RowTable:
     """Items handed to a department after the visit: department, item, deadline."""
     table = RowTable([("department", "交办部门"), ("item", "事项"), ("deadline", "办理期限")],
-                     "添加交办事项")
+                     "添加交办事项", blank_rows=False)
     table.table.setMinimumHeight(100)
     return table
 
@@ -87,11 +82,10 @@ class VisitEditor(DraftingEditor):
         self.visit_type = f.add("visit_type", self.tr("走访类型"), category_combo(VISIT_TYPES))
         self.person_met = f.add("person_met", self.tr("见到的人"), line())
         self.others_present = f.add("others_present", self.tr("其他在场人员"), line())
-        labels = {"income_note": "收入情况", "health_note": "健康情况", "housing_note": "住房情况",
-                  "water_note": "饮水情况", "schooling_note": "上学情况"}
-        for key in NOTE_FIELDS:
-            setattr(self, key, f.add(key, self.tr(labels[key]), line()))
-        self.needs = f.add("needs", self.tr("需求和问题"), check_list(categories_of(NEEDS), 80))
+        for key, label in NOTES.items():
+            setattr(self, key, f.add(key, self.tr(label), line()))
+        self.needs = f.add("needs", self.tr("需求和问题"), check_list(categories_of(NEEDS), 80,
+                                                             chosen_first=False))
         self.needs_detail = f.add("needs_detail", self.tr("具体情况"), text_area())
         self.done_on_spot = f.add("done_on_spot", self.tr("当场办理"), text_area())
         self.referrals = referral_table()
@@ -111,38 +105,15 @@ class VisitEditor(DraftingEditor):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.problems_label)
         layout.addLayout(self.button_row())
-        self.watch(self.visit_date.dateChanged, self.visit_type.currentIndexChanged,
-                   self.needs.itemChanged, self.needs_detail.textChanged,
-                   self.done_on_spot.textChanged, self.satisfaction.currentIndexChanged,
-                   self.referrals.table.itemChanged,
-                   *(getattr(self, key).textChanged for key in (*LINE_FIELDS, *NOTE_FIELDS)))
+        self.watch(*f.changes())
 
     def _load(self, raw: dict[str, Any]) -> None:
-        self.visit_date.setDate(QDate.fromString(str(raw.get("visit_date") or
-                                                     self.today.isoformat()), "yyyy-MM-dd"))
-        for key in (*LINE_FIELDS, *NOTE_FIELDS):
-            getattr(self, key).setText(str(raw.get(key) or ""))
-        self.needs_detail.setPlainText(str(raw.get("needs_detail") or ""))
-        self.done_on_spot.setPlainText(str(raw.get("done_on_spot") or ""))
-        set_combo_code(self.visit_type, raw.get("visit_type") or "routine")
-        set_combo_code(self.satisfaction, raw.get("satisfaction"))
-        set_checked(self.needs, raw.get("needs") or ())
-        self.referrals.set_rows(list(raw.get("referrals") or []))
-        self.photos.set_hashes(list(raw.get("photos") or []))
+        self.form.set_values({"visit_date": self.today.isoformat(), **raw,
+                              "visit_type": raw.get("visit_type") or "routine"})
 
     def raw(self) -> dict[str, Any]:
-        result: dict[str, Any] = {"id": self.raw_in["id"],
-                                  "household_id": self.raw_in.get("household_id"),
-                                  "visit_date": date_text(self.visit_date)}
-        for key in (*LINE_FIELDS, *NOTE_FIELDS):
-            result[key] = getattr(self, key).text()
-        result.update(
-            visit_type=combo_code(self.visit_type), satisfaction=combo_code(self.satisfaction),
-            needs=checked_codes(self.needs), needs_detail=self.needs_detail.toPlainText(),
-            done_on_spot=self.done_on_spot.toPlainText(), referrals=self.referrals.filled_rows(),
-            photos=list(self.photos.hashes),
-        )
-        return result
+        return {"id": self.raw_in["id"], "household_id": self.raw_in.get("household_id"),
+                **self.form.values()}
 
     def title(self) -> str:
         return f"走访 {self.household_name} {date_text(self.visit_date)}"

@@ -83,20 +83,30 @@ class FieldForm(QWidget):
     # -- the editor's loop: load what was typed, read it back, know when it changes ----------
     def values(self, *, skip: Iterable[str] = ()) -> dict[str, Any]:
         """Every field as core's parser reads it (line: text, combo: code, check list: codes,
-        date: 2025-03-05, check box: bool, a widget of ours: its ``value()``)."""
-        return {key: field_value(widget) for key, widget in self.fields.items()
-                if key not in set(skip)}
+        date: 2025-03-05, check box: bool, a widget of ours: its ``value()``). A key with a dot
+        (``agreement.terms``) lands in a part of the record (``{"agreement": {"terms": …}}``)."""
+        result: dict[str, Any] = {}
+        skipped = set(skip)
+        for key, widget in self.fields.items():
+            if key not in skipped:
+                part, _, name = key.rpartition(".")
+                (result.setdefault(part, {}) if part else result)[name] = field_value(widget)
+        return result
 
     def set_values(self, raw: dict[str, Any], *, skip: Iterable[str] = ()) -> None:
         """Put ``raw`` (a saved record as typed, or a draft) into the fields."""
+        skipped = set(skip)
         for key, widget in self.fields.items():
-            if key not in set(skip):
-                set_field_value(widget, raw.get(key))
+            if key not in skipped:
+                part, _, name = key.rpartition(".")
+                set_field_value(widget, dict(raw.get(part) or {}).get(name) if part
+                                else raw.get(key))
 
     def changes(self, *, skip: Iterable[str] = ()) -> list[Any]:
         """The signal each field sends when the user changes it (for autosave and checking)."""
+        skipped = set(skip)
         return [field_changed(widget) for key, widget in self.fields.items()
-                if key not in set(skip)]
+                if key not in skipped]
 
 
 def field_value(widget: QWidget) -> Any:
@@ -125,7 +135,7 @@ def set_field_value(widget: QWidget, value: Any) -> None:
     elif isinstance(widget, QComboBox):
         set_combo_code(widget, value)
     elif isinstance(widget, QListWidget):
-        set_checked(widget, value or (), chosen_first=True)
+        set_checked(widget, value or (), chosen_first=bool(widget.property("chosen_first")))
     elif isinstance(widget, QDateEdit):
         day = QDate.fromString(str(value or ""), "yyyy-MM-dd")
         if day.isValid():
@@ -197,10 +207,13 @@ def text_area(text: str = "", height: int = 60) -> QPlainTextEdit:
     return edit
 
 
-def check_list(items: Iterable[tuple[str, str]], height: int = 96) -> QListWidget:
-    """A list of (code, label) choices with check boxes, for multi-select categories."""
+def check_list(items: Iterable[tuple[str, str]], height: int = 96, *,
+               chosen_first: bool = True) -> QListWidget:
+    """A list of (code, label) choices with check boxes, for multi-select categories; with
+    ``chosen_first`` a loaded record's ticked choices move to the top, in sight."""
     widget = QListWidget()
     widget.setFixedHeight(height)
+    widget.setProperty("chosen_first", chosen_first)
     for code, label in items:
         item = QListWidgetItem(label)
         item.setData(Qt.ItemDataRole.UserRole, code)

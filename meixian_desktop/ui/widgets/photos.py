@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QDragEnterEvent,
@@ -46,7 +47,9 @@ def thumbnail(path: Path) -> QIcon:
 
 
 class PhotoStrip(QWidget):
-    """Thumbnails of a finding's photos; add by button or by dropping files; open by double-click."""
+    """Thumbnails of a record's photos; add by button or by dropping files; open by double-click."""
+
+    changed = Signal()
 
     def __init__(self, store: Store, attachments_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +87,13 @@ class PhotoStrip(QWidget):
         for sha in hashes:
             self._show(sha)
 
+    def value(self) -> list[str]:
+        """The photos as a field of the record: their content hashes, in order."""
+        return list(self.hashes)
+
+    def set_value(self, value: Any) -> None:
+        self.set_hashes(list(value or []))
+
     def _show(self, sha: str) -> None:
         self.hashes.append(sha)
         item = QListWidgetItem(thumbnail(attachments.stored_path(self.attachments_dir, sha)), "")
@@ -104,6 +114,8 @@ class PhotoStrip(QWidget):
                 self._show(sha)
                 added += 1
         self.message.setText("\n".join(refused))
+        if added:
+            self.changed.emit()
         return added
 
     def pick(self) -> None:
@@ -118,6 +130,7 @@ class PhotoStrip(QWidget):
         if row >= 0:
             self.list.takeItem(row)
             del self.hashes[row]
+            self.changed.emit()
 
     def _open(self, item: QListWidgetItem) -> None:
         path = attachments.stored_path(self.attachments_dir, self.hashes[self.list.row(item)])

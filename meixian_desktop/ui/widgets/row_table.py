@@ -27,9 +27,10 @@ class RowTable(QWidget):
 
     changed = Signal()
 
-    def __init__(self, columns: list[tuple[str, str]], add_text: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, columns: list[tuple[str, str]], add_text: str, *,
+                 blank_rows: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.blank_rows = blank_rows  # False: rows left empty are not part of the value
         self.keys = [key for key, _header in columns]
         self.table = QTableWidget(0, len(columns))
         self.table.setHorizontalHeaderLabels([header for _key, header in columns])
@@ -87,6 +88,13 @@ class RowTable(QWidget):
         """The rows with anything typed in them, cells stripped."""
         rows = [{k: v.strip() for k, v in r.items()} for r in self.rows()]
         return [r for r in rows if any(r.values())]
+
+    def value(self) -> list[dict[str, str]]:
+        """The rows as a field of the record (see ``blank_rows``)."""
+        return self.rows() if self.blank_rows else self.filled_rows()
+
+    def set_value(self, value: Any) -> None:
+        self.set_rows(list(value or []))
 
     def rows(self) -> list[dict[str, str]]:
         result = []
