@@ -10,6 +10,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # suite passes at 00:20 as it does at 15:00, whatever TZ says. Set before the package is imported.
 SUITE_NOW = "2026-06-17T14:30:00"
 os.environ["MEIXIAN_NOW"] = SUITE_NOW
+# Homes protected by a password in the suite (the demo's, and `setup` on the command line) use
+# the demo's; subprocesses read it from here like CI would (store/vault.py, PASSWORD_ENV).
+os.environ["MEIXIAN_PASSWORD"] = "meixian-demo-2026"
 
 from collections.abc import Callable, Iterator  # noqa: E402
 from datetime import datetime  # noqa: E402
@@ -20,8 +23,13 @@ from meixian_desktop.core import clock  # noqa: E402
 from meixian_desktop.core.profile import Profile, make_profile  # noqa: E402
 from meixian_desktop.firstrun import set_up  # noqa: E402
 from meixian_desktop.paths import Paths, under_home  # noqa: E402
+from meixian_desktop.store import vault  # noqa: E402
 from meixian_desktop.store.database import Store  # noqa: E402
 from meixian_desktop.store.session import Session, open_session  # noqa: E402
+
+# Argon2id at its cheapest for the suite's hundreds of homes (the real cost: store/vault.py,
+# measured by tests/benchmarks); the vault records the cost it was made with.
+vault.DEFAULT_KDF = vault.KdfParams(time_cost=1, memory_kib=8, parallelism=1)
 
 ZHANGHAN = "430626108210"
 SANLI = "430626108208"

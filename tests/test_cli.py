@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from meixian_desktop.app import main
+from meixian_desktop.store.database import key_for
+from tests.databases import raw_connection
 
 
 def run_cli(home: Path, *args: str, env: dict[str, str] | None = None,
@@ -91,7 +93,7 @@ def test_check_reports_a_damaged_database(tmp_path, capsys) -> None:
     assert main(["--home", str(home), "demo"]) == 0
     assert main(["--home", str(home), "check"]) == 0
     assert "完好" in capsys.readouterr().out
-    conn = sqlite3.connect(home / "data" / "meixian.db")
+    conn = raw_connection(home / "data" / "meixian.db")
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("UPDATE village_groups SET village_id = 'gone' WHERE rowid = 1")
     conn.commit()
@@ -116,7 +118,9 @@ def test_backup_to_a_folder(tmp_path, capsys) -> None:
     assert main(["--home", str(home), "backup", "--to", str(tmp_path / "usb")]) == 0
     [made] = (tmp_path / "usb").glob("meixian-*.db")
     assert str(made) in capsys.readouterr().out
-    conn = sqlite3.connect(made)
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(made).execute("SELECT count(*) FROM villages").fetchone()
+    conn = raw_connection(made, key=key_for(home / "data" / "meixian.db"))
     assert conn.execute("SELECT count(*) FROM villages").fetchone()[0] == 30
     conn.close()
 

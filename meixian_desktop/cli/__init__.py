@@ -14,7 +14,9 @@ from meixian_desktop import APP_NAME, __version__
 from meixian_desktop.core import clock
 from meixian_desktop.core.errors import ValidationError
 from meixian_desktop.core.fields import printable
+from meixian_desktop.core.passwords import password_problem
 from meixian_desktop.paths import Paths
+from meixian_desktop.store import vault
 from meixian_desktop.store.errors import StoreError
 from meixian_desktop.store.session import Session, open_session
 
@@ -28,6 +30,10 @@ def make_console_safe() -> None:
 
 
 def add_commands(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--password-file", type=Path, default=None, metavar="FILE",
+                        help="数据的密码存在这个文件的第一行（不用窗口运行命令时；"
+                        "首次设置时是要设的密码）")
+    parser.add_argument("--key-from-stdin", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="命令")
     setup = sub.add_parser("setup", help="首次设置（不用图形界面）")
     setup.add_argument("--role", required=True, choices=["worker", "town"],
@@ -74,8 +80,17 @@ def cmd_setup(paths: Paths, args: argparse.Namespace) -> int:
 
     profile = make_profile(args.role, args.name, args.phone, _village_codes(args.villages),
                            args.town_name)
+    password = vault.given_password(args.password_file, prompt="为这台电脑设置密码：")
+    if password is None:
+        print("首次设置要给数据设密码：请用 --password-file 指定存放密码的文件。", file=sys.stderr)
+        return 1
+    weak = password_problem(password, phone=args.phone, name=args.name)
+    if weak:
+        print(weak, file=sys.stderr)
+        return 1
     with open_session(paths) as session:
         result = set_up(session.store, paths, profile)
+        vault.set_password(paths.data_dir, password)
         print(f"设置完成：{profile.role_label} {profile.name}")
         print(f"设备编号：{result.device_id}")
         print(f"签名密钥指纹：{result.fingerprint}")
@@ -217,7 +232,8 @@ def cmd_backup(paths: Paths, args: argparse.Namespace) -> int:
         print(f"还没有数据文件，无需备份：{paths.database}", file=sys.stderr)
         return 1
     with open_session(paths, readonly=True) as session:
-        made = make_backup(session.store.conn, args.to or paths.backup_dir, "manual")
+        made = make_backup(session.store.conn, args.to or paths.backup_dir, "manual",
+                           key=session.store.key)
     print(f"已备份到：{made}")
     return 0
 
@@ -281,6 +297,10 @@ def run(paths: Paths, args: argparse.Namespace) -> int:
     make_console_safe()
     with redirect_stdout(_Escaping(sys.stdout)), redirect_stderr(_Escaping(sys.stderr)):
         try:
+            if args.key_from_stdin:  # the window starting the hub hands over its key by pipe
+                vault.remember(paths.data_dir, bytes.fromhex(sys.stdin.readline().strip()))
+            elif args.command != "setup":
+                vault.unlock_headless(paths.data_dir, args.password_file)
             return HANDLERS[args.command](paths, args)
         except (StoreError, ValidationError) as exc:
             print(exc.message, file=sys.stderr)

@@ -193,7 +193,7 @@ def take_town_package(session: Session, paths: Paths, package: Path, typed: str)
     from meixian_desktop.store.devices import matches_fingerprint
     from meixian_desktop.sync.errors import SyncError
     from meixian_desktop.sync.keys import load_keys
-    from meixian_desktop.sync.package import import_package
+    from meixian_desktop.sync.package import DeviceRevoked, import_package
 
     def confirm(found: str) -> bool:
         print(f"镇里的密钥指纹：{found}")
@@ -211,6 +211,13 @@ def take_town_package(session: Session, paths: Paths, package: Path, typed: str)
     try:
         print(import_package(session.store, load_keys(paths.keys_dir), package,
                              confirm=confirm).line)
+    except DeviceRevoked as exc:
+        print(exc.message, file=sys.stderr)
+        from meixian_desktop.store import vault
+
+        vault.destroy(paths.data_dir)
+        print("数据钥匙已销毁。", file=sys.stderr)
+        return 1
     except SyncError as exc:
         print(f"资料包没有导入：{exc.message}", file=sys.stderr)
         return 1

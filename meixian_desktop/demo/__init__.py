@@ -19,6 +19,7 @@ from meixian_desktop.demo.orders import demo_orders
 from meixian_desktop.demo.patrols import demo_fire_team, demo_patrols
 from meixian_desktop.demo.places import DEMO_VILLAGES, DEMO_WORKER, demo_groups
 from meixian_desktop.firstrun import is_set_up, set_up
+from meixian_desktop.store import vault
 from meixian_desktop.store.session import Session
 
 __all__ = ["DEMO_WORKER", "STEPS", "fill_demo"]
@@ -30,6 +31,9 @@ STEPS: list[DemoStep] = [demo_groups, demo_patrols, demo_fire_team, demo_househo
                          demo_orders, demo_mediation]
 
 
+DEMO_PASSWORD = "meixian-demo-2026"  # shown on the demo's sign-in window: the demo is public
+
+
 def fill_demo(session: Session, *, seed: int = 2025) -> dict[str, int]:
     """Set up as the demo worker if needed, then run every demo step; returns counts made.
 
@@ -38,6 +42,7 @@ def fill_demo(session: Session, *, seed: int = 2025) -> dict[str, int]:
     if not is_set_up(session.store):
         profile = make_profile("worker", DEMO_WORKER, "13907301234", DEMO_VILLAGES)
         set_up(session.store, session.paths, profile)
+        vault.set_password(session.paths.data_dir, DEMO_PASSWORD)
     return {
         step.__name__: step(session, random.Random(f"{seed}:{step.__name__}")) for step in STEPS
     }

@@ -28,13 +28,24 @@ def add_hub_arguments(parser: argparse.ArgumentParser) -> None:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="meixian-hub", description=__doc__)
     parser.add_argument("--home", type=Path, default=None, help="镇级的数据文件夹所在目录")
+    parser.add_argument("--password-file", type=Path, default=None, metavar="FILE",
+                        help="数据的密码存在这个文件的第一行")
     add_hub_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
+    from meixian_desktop.store import vault
+    from meixian_desktop.store.errors import StoreError
+
     args = parse_args(argv)
-    return serve(default_paths(args.home), args)
+    paths = default_paths(args.home)
+    try:
+        vault.unlock_headless(paths.data_dir, args.password_file)
+    except StoreError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    return serve(paths, args)
 
 
 def serve(paths: Paths, args: argparse.Namespace) -> int:

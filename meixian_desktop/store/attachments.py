@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from meixian_desktop.core.errors import ValidationError
-from meixian_desktop.store import records
+from meixian_desktop.store import records, vault
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.errors import storage_problem
 
@@ -69,19 +69,39 @@ def read_photo(source: Path) -> tuple[bytes, str, str]:
     return data, kind[0], kind[1]
 
 
-def save_file(attachments_dir: Path, sha256: str, data: bytes, mime: str = "") -> Path:
-    """Keep a file under its hash (once per content), written in full before it appears."""
+PURPOSE = "attachments"
+
+
+def read_stored(path: Path, key: bytes) -> bytes:
+    """A kept file's content, opened with the data ``key`` (``Store.key``); one kept in clear
+    before encryption is read as it is."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise storage_problem(exc, path) from exc
+    if not vault.is_sealed(data):
+        return data
+    return vault.unseal(key, PURPOSE, data, path)
+
+
+def save_file(attachments_dir: Path, sha256: str, data: bytes, mime: str = "", *,
+              key: bytes) -> Path:
+    """Keep a file under its hash (once per content), sealed with the data key, written in full
+    before it appears."""
     if not mime:
         kind = image_type(data[:32])
         mime = kind[0] if kind else ""
     target = stored_path(attachments_dir, sha256, mime)
     if target.exists():
         return target
+    sealed = vault.seal(key, PURPOSE, data)
     partial = target.with_name(target.name + ".part")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with partial.open("wb") as handle:
-            handle.write(data)
+            handle.write(sealed)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, target)
@@ -95,7 +115,7 @@ def add_photo(tx: Transaction, attachments_dir: Path, source: Path) -> str:
     """Copy a checked photo into the data folder (once per content) and list it; returns its hash."""
     data, mime, _extension = read_photo(source)
     sha256 = hashlib.sha256(data).hexdigest()
-    save_file(attachments_dir, sha256, data, mime)
+    save_file(attachments_dir, sha256, data, mime, key=tx.store.key)
     exists = tx.conn.execute("SELECT 1 FROM attachments WHERE id = ?", (sha256,)).fetchone()
     if not exists:
         records.insert(

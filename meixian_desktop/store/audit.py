@@ -13,6 +13,7 @@ ACTIONS = {
     "change": "修改",
     "backup": "备份",
     "setup": "首次设置",
+    "recovery": "密码恢复",
 }
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from sqlcipher3 import dbapi2 as sqlite3
+
 from meixian_desktop.core import clock
 from meixian_desktop.store.errors import storage_problem
+from meixian_desktop.store.vault import sqlcipher_key
 
 PREFIX = "meixian-"
 _NAME = re.compile(r"^meixian-(\d{8})-(\d{6})-([a-z0-9-]+)\.db$")
@@ -31,15 +33,18 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def make_backup(
-    conn: sqlite3.Connection, backup_dir: Path, reason: str, *, moment: datetime | None = None
+    conn: sqlite3.Connection, backup_dir: Path, reason: str, *, key: bytes,
+    moment: datetime | None = None,
 ) -> Path:
-    """Copy the live database into ``backup_dir`` atomically; returns the new file."""
+    """Copy the live database into ``backup_dir`` atomically, encrypted with the data ``key``
+    like the database itself; returns the new file."""
     moment = moment or clock.now()
     target = backup_dir / backup_name(moment, reason)
     partial = target.with_suffix(".part")
     try:
         backup_dir.mkdir(parents=True, exist_ok=True)
         dest = sqlite3.connect(str(partial))
+        dest.execute(f"PRAGMA key = {sqlcipher_key(key)}")
         try:
             conn.backup(dest)
         finally:
@@ -83,14 +88,17 @@ def daily_backup_if_due(
     database: Path, backup_dir: Path, keep_days: int, *, today: date | None = None
 ) -> Path | None:
     """Back up once a day (on its own connection, so it can run off the GUI thread)."""
+    from meixian_desktop.store.database import connect, key_for
+
     today = today or clock.today()
     if any(moment.date() == today for moment, _, _ in backups(backup_dir)):
         return None
     if not database.exists():
         return None
-    conn = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    key = key_for(database, readonly=True)
+    conn = connect(database, readonly=True, key=key)
     try:
-        made = make_backup(conn, backup_dir, "daily")
+        made = make_backup(conn, backup_dir, "daily", key=key)
     finally:
         conn.close()
     prune(backup_dir, keep_days, today=today)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlcipher3 import dbapi2 as sqlite3
+
 from meixian_desktop.core import clock
-from meixian_desktop.store.errors import StoreError, not_our_database, storage_problem
+from meixian_desktop.store import vault
+from meixian_desktop.store.errors import (
+    ClearDatabase,
+    StoreError,
+    not_our_database,
+    storage_problem,
+)
 
 if TYPE_CHECKING:  # the clock is needed only when writing, so it is not imported at start-up
     from meixian_desktop.core.hlc import Hlc, HybridClock
@@ -26,19 +33,26 @@ def now_iso() -> str:
 SQLITE_NOTADB = 26
 
 
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """A connection with our pragmas: WAL, foreign keys on, synchronous=FULL.
+def connect(path: Path, *, readonly: bool = False, key: bytes | None = None
+            ) -> sqlite3.Connection:
+    """A connection with our pragmas: encrypted with the home's data key (SQLCipher), WAL,
+    foreign keys on, synchronous=FULL.
 
-    A file that is not SQLite is told apart by SQLite itself (SQLITE_NOTADB on the first
-    read, before anything is written), never by opening the file ourselves: closing any other
-    descriptor of the file drops this process's POSIX locks on it, and another process (the
-    hub beside the window) could then delete the WAL under our open connection."""
+    ``key`` defaults to the data key of the home the file sits in (store/vault.py); a new
+    database in a new home gets a new key. A file that is not ours, is clear (from before
+    encryption), or is keyed by another laptop's key is told apart by SQLite itself
+    (SQLITE_NOTADB on the first read, before anything is written), never by opening the file
+    ourselves: closing any other descriptor of the file drops this process's POSIX locks on it,
+    and another process (the hub beside the window) could then delete the WAL under our open
+    connection."""
+    key = key or key_for(path, readonly=readonly)
     conn: sqlite3.Connection | None = None
     try:
         if readonly:
             conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
         else:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True)
+        conn.execute(f"PRAGMA key = {vault.sqlcipher_key(key)}")
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 5000")
         # Look before changing anything: a foreign file must stay byte for byte as it was.
@@ -56,9 +70,49 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
             with suppress(sqlite3.Error):
                 conn.close()
         if getattr(exc, "sqlite_errorcode", None) == SQLITE_NOTADB:
-            raise not_our_database(path) from exc
+            raise unreadable(path) from exc
         raise storage_problem(exc, path) from exc
     return conn
+
+
+def key_for(path: Path, *, readonly: bool = False) -> bytes:
+    """The data key of the home ``path`` sits in; a new database in a new home makes one."""
+    fresh = not readonly and not _has_file(path)
+    try:
+        return vault.data_key(vault.home_of(path), create=fresh)
+    except vault.Locked:
+        if not vault.exists(vault.home_of(path)) and _has_file(path):
+            raise unreadable(path) from None  # clear from before encryption, or not ours
+        raise
+
+
+def _has_file(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def is_clear_database(path: Path) -> bool:
+    """The file is a plain (unencrypted) SQLite database of ours: made before encryption."""
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error:
+        return False
+    try:
+        return conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def unreadable(path: Path) -> StoreError:
+    """SQLite could not read the first page with this home's key: say why, as well as we can."""
+    if is_clear_database(path):
+        return ClearDatabase(f"数据文件“{path}”还没有加密（旧版本留下的）。"
+                             "程序会先备份，再把它转成加密文件。", path)
+    return not_our_database(path)
 
 
 class Transaction:
@@ -100,19 +154,22 @@ class Transaction:
 class Store:
     """The app's database: one connection, owned by one thread."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, key: bytes) -> None:
         self.conn = conn
         self.path = path
+        self.key = key  # the data key: backups are made with it
         self._device_id: str | None = None
         self.now_ms: Callable[[], int] = clock.now_ms  # a test may replace it
 
     @classmethod
-    def open(cls, path: Path, *, backup_dir: Path | None = None, readonly: bool = False) -> Store:
+    def open(cls, path: Path, *, backup_dir: Path | None = None, readonly: bool = False,
+             key: bytes | None = None) -> Store:
         """Open (creating and migrating as needed) the database at ``path``."""
         from meixian_desktop.store.migrate import ensure_current
 
-        conn = connect(path, readonly=readonly)
-        store = cls(conn, path)
+        key = key or key_for(path, readonly=readonly)
+        conn = connect(path, readonly=readonly, key=key)
+        store = cls(conn, path, key)
         try:
             ensure_current(store, backup_dir=backup_dir, readonly=readonly)
         except BaseException:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import errno
-import sqlite3
 from pathlib import Path
+
+from sqlcipher3 import dbapi2 as sqlite3
 
 
 class StoreError(Exception):
@@ -18,6 +19,10 @@ class StoreError(Exception):
 
 class NotOurDatabase(StoreError):
     """The file is damaged, or a database of some other program."""
+
+
+class ClearDatabase(StoreError):
+    """The database is from before encryption: it is converted on opening (store/encrypt.py)."""
 
 
 class NewerDatabase(StoreError):
@@ -38,7 +43,8 @@ class AlreadyRunning(StoreError):
 
 def not_our_database(path: Path) -> NotOurDatabase:
     return NotOurDatabase(
-        f"数据文件“{path}”已损坏，或者不是梅仙网格通的数据文件。程序没有改动它。"
+        f"数据文件“{path}”已损坏，或者不是梅仙网格通的数据文件，"
+        "或者是从别的电脑复制来的（别的电脑的数据用不了这台电脑的钥匙）。程序没有改动它。"
         "请把它复制保存后交给镇里技术人员，或者用“备份”文件夹中的备份恢复。",
         path,
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.store import schema
 from meixian_desktop.store.errors import newer_database, storage_problem
@@ -26,7 +27,7 @@ def ensure_current(store: Store, *, backup_dir: Path | None, readonly: bool = Fa
     if current > 0 and backup_dir is not None:
         from meixian_desktop.store.backup import make_backup
 
-        make_backup(store.conn, backup_dir, f"before-v{known}")
+        make_backup(store.conn, backup_dir, f"before-v{known}", key=store.key)
     import sqlite_utils
 
     db = sqlite_utils.Database(store.conn, recursive_triggers=False, execute_plugins=False)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
 from dataclasses import dataclass
+from pathlib import Path
 
 from meixian_desktop.paths import Paths
 from meixian_desktop.store.database import Store
-from meixian_desktop.store.errors import AlreadyRunning, storage_problem
+from meixian_desktop.store.errors import AlreadyRunning, ClearDatabase, storage_problem
 from meixian_desktop.store.lock import DataFolderLock
 
 
@@ -50,11 +53,36 @@ def open_session(paths: Paths, *, readonly: bool = False, beside_app: bool = Fal
             raise
         return Session(paths, Store.open(paths.database), None)
     try:
-        store = Store.open(paths.database, backup_dir=paths.backup_dir)
+        store = _open_encrypted(paths)
     except BaseException:
         lock.release()
         raise
     return Session(paths, store, lock)
+
+
+def _open_encrypted(paths: Paths) -> Store:
+    """Open the home's database for writing; a clear one from before encryption is converted
+    first (store/encrypt.py), and the files are made private to this user."""
+    from meixian_desktop.store import encrypt
+
+    encrypt.finish_interrupted(paths.database)
+    try:
+        store = Store.open(paths.database, backup_dir=paths.backup_dir)
+    except ClearDatabase:
+        encrypt.convert_home(paths.database, paths.backup_dir)
+        store = Store.open(paths.database, backup_dir=paths.backup_dir)
+    make_private(paths.data_dir, paths.database)
+    return store
+
+
+def make_private(folder: Path, database: Path) -> None:
+    """Only this user may read the data folder and the database (0700 / 0600 on POSIX; on
+    Windows the profile folder is already private to the account)."""
+    if os.name == "nt":
+        return
+    with suppress(OSError):
+        os.chmod(folder, 0o700)
+        os.chmod(database, 0o600)
 
 
 def _current(paths: Paths) -> bool:

@@ -265,7 +265,7 @@ def _apply_file(store: Store, town: DeviceKeys, path: Path, claimed: Claimed,
         plain.seek(0)
         with Payload(plain, max_records=limits.records) as payload:
             for sha256, data in payload.files():  # photos first: a row checks its file is here
-                _save_files({sha256: data}, attachments_dir)
+                _save_files({sha256: data}, attachments_dir, store.key)
             with store.transaction() as tx:
                 if device is None:
                     _register(store, claimed, approved=True, own_transaction=False)
@@ -385,12 +385,12 @@ def _hold(store: Store, path: Path, held_dir: Path, batch_id: str, device_id: st
             (batch_id, device_id, str(copy), now_iso()))
 
 
-def _save_files(files: dict[str, bytes], attachments_dir: Path) -> None:
-    """Attachment files (already checked against their hashes) into the data folder."""
+def _save_files(files: dict[str, bytes], attachments_dir: Path, key: bytes) -> None:
+    """Attachment files (already checked against their hashes) into the data folder, sealed."""
     from meixian_desktop.store.attachments import save_file
 
     for sha256, data in files.items():
-        save_file(attachments_dir, sha256, data)
+        save_file(attachments_dir, sha256, data, key=key)
 
 
 def approve_device(store: Store, town: DeviceKeys, device_id: str, by: str, held_dir: Path,

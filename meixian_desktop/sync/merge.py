@@ -4,11 +4,12 @@ is kept for review, a record that fails the checks is quarantined, the rest go i
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.core.hlc import ClockError
 from meixian_desktop.store.database import Transaction, now_iso

@@ -4,18 +4,19 @@ place in the sync cycle (待同步, 已导出, 已确认, 冲突)."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlcipher3 import dbapi2 as sqlite3
+
 from meixian_desktop.core import clock
 from meixian_desktop.core.ids import uuid7
 from meixian_desktop.core.profile import Profile
 from meixian_desktop.core.progress import Progress
-from meixian_desktop.store.attachments import stored_path
+from meixian_desktop.store.attachments import read_stored, stored_path
 from meixian_desktop.store.database import Store, now_iso
 from meixian_desktop.store.schema import HLC_DEVICE_START
 from meixian_desktop.sync.container import clean_name_part, pack_payload, write_batch
@@ -148,7 +149,8 @@ def export_batch(store: Store, keys: DeviceKeys, profile: Profile, attachments_d
     }
     if progress is not None:
         progress.step(0, 1, "加密写入")
-    payload = pack_payload(outgoing.envelopes, outgoing.attachments)
+    payload = pack_payload(outgoing.envelopes, outgoing.attachments,
+                           read=lambda path: read_stored(path, store.key))
     name = batch_file_name(profile.name, clock.now(), batch_id)
     path = write_batch(folder, manifest, payload, sender=keys,
                        town_encryption_public=town_encryption, name=name)

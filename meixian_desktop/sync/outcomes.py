@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
+
+from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.sync.merge import APPLIED, CONFLICT, DUPLICATE, QUARANTINED, Outcome
 

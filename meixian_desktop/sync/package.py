@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import base64
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlcipher3 import dbapi2 as sqlite3
+
 from meixian_desktop.core import clock
+from meixian_desktop.core.errors import ValidationError
 from meixian_desktop.core.profile import Profile
-from meixian_desktop.store import devices
+from meixian_desktop.store import devices, settings
 from meixian_desktop.store.database import Store, now_iso
 from meixian_desktop.store.devices import APPROVED
 from meixian_desktop.sync.container import PACKAGE_SUFFIX, open_signed, write_signed
@@ -23,6 +25,7 @@ from meixian_desktop.sync.errors import SyncError
 from meixian_desktop.sync.keys import DeviceKeys, fingerprint
 from meixian_desktop.sync.merge import APPLIED, CONFLICT, Merger
 from meixian_desktop.sync.outbox import _base
+from meixian_desktop.sync.recovery import seal_for_town
 from meixian_desktop.sync.sealing import SyncFileError, seal, unseal
 from meixian_desktop.sync.validate import TOWN_OWNED, check_envelope
 
@@ -37,6 +40,28 @@ ASSIGNED: dict[str, str] = {
     "order_followups": _OF_ORDERS, "order_events": _OF_ORDERS, "cases": _IN_VILLAGES,
     "case_parties": _OF_CASES, "case_events": _OF_CASES,
 }
+
+
+class DeviceRevoked(SyncError):
+    """The town's package says this laptop is revoked: its data key is to be destroyed."""
+
+
+def _revoked(roster: Any, device_id: str) -> bool:
+    return isinstance(roster, list) and any(
+        isinstance(entry, dict) and entry.get("device_id") == device_id
+        and entry.get("status") == devices.REVOKED for entry in roster)
+
+
+def _take_policy(store: Store, policy: Any) -> None:
+    """The town's rules for every laptop (the idle lock); a value out of range is ignored."""
+    if not isinstance(policy, dict):
+        return
+    for key in ("lock_minutes",):
+        if key in policy:
+            try:
+                settings.put(store, key, policy[key])
+            except ValidationError:
+                pass
 
 
 @dataclass(frozen=True)
@@ -117,12 +142,13 @@ def export_package(store: Store, town: DeviceKeys, profile: Profile, folder: Pat
         sections[device.device_id] = {"sealing": header,
                                       "data": base64.b64encode(sealed).decode("ascii")}
     version = package_version(store)
+    policy = {"lock_minutes": settings.get(store, "lock_minutes")}
     manifest = {"version": version, "town_device_id": store.device_id(),
                 "town_name": profile.town_name, "created_at": now_iso(),
                 "town_encryption_public_hex": town.encryption_public.hex(),
                 "reference": len(reference), "devices": len(sections)}
-    body = json.dumps({"reference": reference, "roster": roster, "sections": sections},
-                      ensure_ascii=False).encode("utf-8")
+    body = json.dumps({"reference": reference, "roster": roster, "sections": sections,
+                       "policy": policy}, ensure_ascii=False).encode("utf-8")
     name = f"镇资料包-{version[:13]}{PACKAGE_SUFFIX}"
     return write_signed(folder, "package", manifest, body, signer=town, name=name,
                         suffix=PACKAGE_SUFFIX)
@@ -190,6 +216,10 @@ def import_package(store: Store, keys: DeviceKeys, path: Path, *,
         raise SyncError("资料包内容格式不对，可能来自其他程序或已损坏。") from exc
     if town_id == store.device_id():
         raise SyncError("这是本机自己导出的资料包，网格员的电脑才需要导入。")
+    if _revoked(body.get("roster"), store.device_id()):
+        raise DeviceRevoked(f"{town_name}已经停用了这台电脑（可能报告了丢失）。为保护数据，"
+                            "这台电脑上的数据钥匙将被销毁，数据再也打不开。"
+                            "如有疑问请联系镇综治中心。")
     current = store.meta("town_package_version") or ""
     if current and current >= version:
         return PackageApplied(version, town_name, 0, 0, 0, newer_already=True)
@@ -213,10 +243,12 @@ def import_package(store: Store, keys: DeviceKeys, path: Path, *,
                                                       ensure_ascii=False))):
             tx.conn.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) "
                             "DO UPDATE SET value = excluded.value", (key, value))
+        _take_policy(store, body.get("policy"))
         merger = Merger(tx, sender=town_id, batch_id=f"package-{version}", today=day,
                         authoritative=TOWN_OWNED, relayed=True)
         changed = [merger.apply(*item) for item in reference]
         mine = [merger.apply(*item) for item in assigned]
+    seal_for_town(store, bytes.fromhex(encryption_hex))  # so the town can help if need be
     return PackageApplied(version, town_name, sum(1 for o in changed if o.outcome == APPLIED),
                           sum(1 for o in mine if o.outcome == APPLIED),
                           sum(1 for o in mine if o.outcome == CONFLICT and not o.kept))

@@ -5,15 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from meixian_desktop.store.errors import StoreError
 from meixian_desktop.sync.safezip import (
-    CHUNK,
     checked_members,
     member_info,
     no_constant,
@@ -28,8 +27,10 @@ _ATTACHMENT_NAME = re.compile(r"files/([0-9a-f]{64})")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def pack_payload(records: list[dict[str, Any]], attachments: dict[str, Path]) -> bytes:
-    """The batch's plaintext: records.jsonl (deflated) and files/<sha256> for each attachment."""
+def pack_payload(records: list[dict[str, Any]], attachments: dict[str, Path],
+                 read: Callable[[Path], bytes] = Path.read_bytes) -> bytes:
+    """The batch's plaintext: records.jsonl (deflated) and files/<sha256> for each attachment,
+    each file's content given by ``read`` (the data folder's are sealed: store.attachments)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         lines = "".join(
@@ -38,23 +39,18 @@ def pack_payload(records: list[dict[str, Any]], attachments: dict[str, Path]) ->
         )
         archive.writestr(member_info(RECORDS, zipfile.ZIP_DEFLATED), lines.encode("utf-8"))
         for digest in sorted(attachments):
-            _pack_attachment(archive, digest, attachments[digest])
+            _pack_attachment(archive, digest, attachments[digest], read)
     return buffer.getvalue()
 
 
-def _pack_attachment(archive: zipfile.ZipFile, digest: str, path: Path) -> None:
+def _pack_attachment(archive: zipfile.ZipFile, digest: str, path: Path,
+                     read: Callable[[Path], bytes]) -> None:
     """Copy one photo or scan in (stored: they are compressed already), checking its hash."""
     if not _SHA256.fullmatch(digest):
         raise ValueError(f"attachment key {digest!r} is not a lowercase SHA-256")
     info = member_info(FILES_PREFIX + digest, zipfile.ZIP_STORED)
-    hasher = hashlib.sha256()
     try:
-        with open(path, "rb") as source:
-            info.file_size = os.fstat(source.fileno()).st_size
-            with archive.open(info, "w") as target:
-                while chunk := source.read(CHUNK):
-                    hasher.update(chunk)
-                    target.write(chunk)
+        data = read(path)
     except FileNotFoundError as exc:
         raise SyncFileError(
             "missing_attachment",
@@ -65,7 +61,13 @@ def _pack_attachment(archive: zipfile.ZipFile, digest: str, path: Path) -> None:
         raise SyncFileError(
             "unreadable", f"无法读取附件文件“{path}”（{exc.strerror or exc}），无法导出。"
         ) from exc
-    if hasher.hexdigest() != digest:
+    except StoreError as exc:
+        raise SyncFileError("unreadable", f"无法读取附件文件“{path}”：{exc.message}"
+                            "无法导出。") from exc
+    info.file_size = len(data)
+    with archive.open(info, "w") as target:
+        target.write(data)
+    if hashlib.sha256(data).hexdigest() != digest:
         raise SyncFileError(
             "bad_attachment",
             f"附件文件“{path}”的内容和记录里的校验值不符（文件已损坏）。无法导出，"

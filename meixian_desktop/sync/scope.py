@@ -4,9 +4,10 @@ writes, and another device's rows only where the town sent them (DESIGN.md "Trus
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
+
+from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.sync.validate import TOWN_OWNED, Rejected, TableShape
 

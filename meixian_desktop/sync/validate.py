@@ -4,10 +4,11 @@ own constraints, and the core's rules for codes, dates and ID numbers."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.core.errors import ValidationError
 from meixian_desktop.core.fields import has_control

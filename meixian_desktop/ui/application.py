@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtCore import QThreadPool, QTimer
@@ -11,6 +12,7 @@ from meixian_desktop import APP_ID, APP_NAME, __version__
 from meixian_desktop.core.errors import ValidationError
 from meixian_desktop.paths import Paths
 from meixian_desktop.store import profile as profile_store
+from meixian_desktop.store import vault
 from meixian_desktop.store.errors import StoreError
 from meixian_desktop.store.session import Session, open_session
 
@@ -44,6 +46,29 @@ def _open(paths: Paths, demo: bool) -> Session:
     return session
 
 
+def _signed_in(paths: Paths, demo: bool, smoke: bool) -> bool:
+    """The home's key is unlocked, or needs no password yet; else ask (a smoke run shows the
+    sign-in window and stops, unless $MEIXIAN_PASSWORD or the demo's password opens it)."""
+    if vault.held_key(paths.data_dir) is not None or not vault.has_password(paths.data_dir):
+        return True
+    if smoke:
+        from meixian_desktop.demo import DEMO_PASSWORD
+
+        password = os.environ.get(vault.PASSWORD_ENV) or (DEMO_PASSWORD if demo else "")
+        if password:
+            vault.unlock(paths.data_dir, password)
+            return True
+    from meixian_desktop.ui.sign_in import SignInDialog
+
+    dialog = SignInDialog(paths.data_dir, demo=demo)
+    if smoke:
+        dialog.show()
+        QApplication.processEvents()
+        print("smoke: sign-in window shown", flush=True)
+        return False
+    return bool(dialog.exec())
+
+
 def run_gui(paths: Paths, *, demo: bool = False, smoke: bool = False) -> int:
     """Open the window on ``paths``; with ``smoke``, show it, let it paint, and exit 0."""
     app = make_application()
@@ -53,6 +78,8 @@ def run_gui(paths: Paths, *, demo: bool = False, smoke: bool = False) -> int:
 
         install(configure(paths.log_dir))
     try:
+        if not _signed_in(paths, demo, smoke):
+            return 0
         session = _open(paths, demo)
     except (StoreError, ValidationError) as exc:
         return _fail(exc.message, smoke)
@@ -72,6 +99,12 @@ def run_gui(paths: Paths, *, demo: bool = False, smoke: bool = False) -> int:
                 return 0
             profile = profile_store.load(session.store)
             assert profile is not None
+        if not vault.has_password(paths.data_dir) and not smoke:
+            from meixian_desktop.ui.sign_in import SetPasswordDialog
+
+            if not SetPasswordDialog(paths.data_dir, phone=profile.phone,
+                                     name=profile.name).exec():
+                return 0
         from meixian_desktop.ui.main_window import MainWindow
 
         window = MainWindow(session, profile, demo=demo)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from meixian_desktop.paths import Paths, under_home
+from meixian_desktop.store import vault
 from meixian_desktop.store.database import Store
 
 DEFAULT_PORT = 8470
@@ -30,7 +31,7 @@ def hub_command(paths: Paths, port: int) -> list[str]:
     home = paths.data_dir.parent
     if under_home(home) == paths:
         command += ["--home", str(home)]
-    return [*command, "hub", "--host", "0.0.0.0", "--port", str(port)]
+    return [*command, "--key-from-stdin", "hub", "--host", "0.0.0.0", "--port", str(port)]
 
 
 def recent_uploads(store: Store, limit: int = 20) -> list[str]:
@@ -93,6 +94,8 @@ class HubPanel(QGroupBox):
         self.process.readyReadStandardOutput.connect(self._output)
         self.process.finished.connect(self._stopped)
         self.process.start(command[0], command[1:])
+        self.process.write(vault.data_key(self.paths.data_dir).hex().encode("ascii") + b"\n")
+        self.process.closeWriteChannel()
         self.button.setText(self.tr("停止服务器"))
         self.state.setText(self.tr("正在启动…"))
         self.poll.start()

@@ -78,6 +78,11 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self._restore_geometry()
+        from meixian_desktop.store import settings as settings_store
+        from meixian_desktop.ui.idle_lock import IdleLock
+
+        self.idle_lock = IdleLock(self, session.paths.data_dir,
+                                  settings_store.get(self.store, "lock_minutes"), demo=demo)
         self.nav.setCurrentRow(0)
 
     # -- navigation -------------------------------------------------------------------------
@@ -237,6 +242,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
         self.add_action(file_menu, self.tr("立即备份(&B)"), self.backup_now)
+        self.add_action(file_menu, self.tr("锁定(&L)"), lambda: self.idle_lock.lock(), "Ctrl+L")
         file_menu.addSeparator()
         self.add_action(file_menu, self.tr("退出(&X)"), self.close, "Ctrl+Q")
         go_menu = self.menuBar().addMenu(self.tr("转到(&G)"))
@@ -280,7 +286,8 @@ class MainWindow(QMainWindow):
         from meixian_desktop.store.backup import make_backup
 
         try:
-            made = make_backup(self.store.conn, self.session.paths.backup_dir, "manual")
+            made = make_backup(self.store.conn, self.session.paths.backup_dir, "manual",
+                               key=self.store.key)
         except Exception as exc:  # a StoreError carries the sentence to show
             QMessageBox.warning(self, self.tr("备份失败"), getattr(exc, "message", str(exc)))
             return

@@ -53,6 +53,8 @@ from meixian_desktop.ui.main_window import MainWindow
 from meixian_desktop.ui.tasks import run_now
 
 app = QApplication([])
+from meixian_desktop.store import vault
+vault.unlock_headless(under_home(Path(sys.argv[1])).data_dir)  # signed in, as the app would be
 session = open_session(under_home(Path(sys.argv[1])))
 window = MainWindow(session, profile.load(session.store), runner=run_now)
 window.show()
@@ -130,6 +132,8 @@ elif point == "after_rename":  # the whole file renamed into place, records not 
     os.replace = replacing
 
 app = QApplication([])
+from meixian_desktop.store import vault
+vault.unlock_headless(under_home(home).data_dir)  # signed in, as the app would be
 session = open_session(under_home(home))
 page = WorkerSyncPage(session.store, session.paths, profile.load(session.store), runner=run_now)
 page.export_to(stick)

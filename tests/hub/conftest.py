@@ -9,7 +9,6 @@ import os
 import re
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.paths import Paths, under_home
 from meixian_desktop.store import devices
@@ -32,6 +32,7 @@ from meixian_desktop.sync.keys import fingerprint
 from meixian_desktop.sync.outbox import export_batch
 from meixian_desktop.sync.package import export_package, import_package
 from meixian_desktop.sync.receipts import apply_receipt
+from tests.databases import raw_connection
 from tests.sync.homes import SANLI, TODAY, ZHANGHAN, Home, connect, make_home, patrol, trust_town
 
 REPO = Path(__file__).resolve().parents[2]
@@ -162,11 +163,11 @@ def error_of(body: bytes) -> str:
 
 
 def _reader(paths: Paths) -> sqlite3.Connection:
-    """A plain SQLite connection of our own. Not Store.open: its header check opens and closes
+    """A bare SQLCipher connection of our own. Not Store.open: its header check opens and closes
     the database file outside SQLite, which drops this process's POSIX locks on it, and the
     hub (another process) may then take itself for the last user and delete the WAL under
     our town session."""
-    return sqlite3.connect(f"{paths.database.as_uri()}?mode=ro", uri=True)
+    return raw_connection(paths.database, readonly=True)
 
 
 def town_state(paths: Paths) -> dict[str, int]:
@@ -348,7 +349,7 @@ def town_records(paths: Paths) -> tuple[int, int, int]:
 
 
 def integrity(paths: Paths) -> str:
-    conn = sqlite3.connect(paths.database)
+    conn = raw_connection(paths.database)
     try:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
     finally:

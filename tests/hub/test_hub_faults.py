@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -15,10 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.hub.app import UPLOAD_NAME
 from meixian_desktop.sync.http import outbox_dir, push, reachable
 from meixian_desktop.sync.outbox import ACKNOWLEDGED, EXPORTED, record_state
+from tests.databases import raw_connection
 from tests.hub.conftest import (
     BATCHES,
     Hub,
@@ -94,7 +95,7 @@ def _kill_inside_the_import(hub: Hub, database: Path, fired: list[str]) -> None:
     if not _until(lambda: any(hub.incoming.rglob(UPLOAD_NAME)), 60):
         fired.append("the upload never arrived")
         return
-    probe = sqlite3.connect(database, timeout=0, isolation_level=None)
+    probe = raw_connection(database, timeout=0, isolation_level=None)
     try:
         def writing() -> bool:
             try:
@@ -279,7 +280,7 @@ def test_a_busy_town_database_gets_503_and_the_batch_goes_later(
     sent = _records(worker, patrol(worker, findings=1))
     before = town_state(town.paths)
     # The town's app writing for longer than SQLite's 5 s wait.
-    holder = sqlite3.connect(town.paths.database, isolation_level=None)
+    holder = raw_connection(town.paths.database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         busy = _push(worker, hub.url, timeout=30)

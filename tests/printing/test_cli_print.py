@@ -31,13 +31,12 @@ def test_print_writes_the_pdf(session, tmp_path, capsys) -> None:
 
 
 def test_print_works_while_the_app_has_the_folder_open(session, tmp_path, capsys) -> None:
-    import sqlite3
-
     import pytest
 
     from meixian_desktop.store.errors import AlreadyRunning
     from meixian_desktop.store.schema import VERSION
     from meixian_desktop.store.session import open_session
+    from tests.databases import raw_connection
 
     order_id = full_order(session.store)  # `session` stands for the running app: it holds the lock
     parser = argparse.ArgumentParser()
@@ -51,7 +50,7 @@ def test_print_works_while_the_app_has_the_folder_open(session, tmp_path, capsys
     assert actions == 1  # the print's audit line reached the app's database
     with pytest.raises(AlreadyRunning):
         open_session(session.paths)  # anything else still waits for the app to close
-    raw = sqlite3.connect(session.paths.database)
+    raw = raw_connection(session.paths.database)
     raw.execute(f"PRAGMA user_version = {VERSION - 1}")  # as if the program were newer
     raw.close()
     with pytest.raises(AlreadyRunning):

@@ -17,6 +17,7 @@ from meixian_desktop.store.attachments import (
     image_type,
     known,
     read_photo,
+    read_stored,
     stored_path,
 )
 
@@ -86,7 +87,8 @@ def test_add_a_png(store, paths, tmp_path) -> None:
         sha = add_photo(tx, paths.attachments_dir, source)
     assert sha == hashlib.sha256(data).hexdigest()
     target = paths.attachments_dir / sha[:2] / f"{sha}.png"
-    assert target.read_bytes() == data
+    assert data not in target.read_bytes()  # sealed with the data key
+    assert read_stored(target, store.key) == data
     assert stored_path(paths.attachments_dir, sha, "image/png") == target
     assert stored_path(paths.attachments_dir, sha) == target  # found without knowing the type
     assert list(paths.attachments_dir.rglob("*.part")) == []
@@ -103,7 +105,7 @@ def test_add_a_jpeg(store, paths, tmp_path) -> None:
     data = jpeg_bytes(b"\x00" * 100)
     with store.transaction() as tx:
         sha = add_photo(tx, paths.attachments_dir, write(tmp_path, "IMG_0001.JPG", data))
-    assert (paths.attachments_dir / sha[:2] / f"{sha}.jpg").read_bytes() == data
+    assert read_stored(paths.attachments_dir / sha[:2] / f"{sha}.jpg", store.key) == data
     assert records.get(store, "attachments", sha)["mime"] == "image/jpeg"
 
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from meixian_desktop.store.backup import backups, daily_backup_if_due, make_backup, prune
+from meixian_desktop.store.database import connect
 from meixian_desktop.store.villages import list_villages
 
 
 def test_backup_is_a_complete_readable_copy(session, tmp_path) -> None:
-    made = make_backup(session.store.conn, tmp_path / "stick", "manual")
+    made = make_backup(session.store.conn, tmp_path / "stick", "manual", key=session.store.key)
     assert ":" not in made.name and len(made.name) < 64
-    copy = sqlite3.connect(made)
+    with pytest.raises(sqlite3.DatabaseError):  # encrypted: a plain SQLite reads nothing
+        sqlite3.connect(made).execute("SELECT name FROM villages").fetchall()
+    copy = connect(made, key=session.store.key)
     names = {row[0] for row in copy.execute("SELECT name FROM villages")}
     assert names == {v.name for v in list_villages(session.store, include_retired=True)}
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -33,7 +38,7 @@ def test_prune_drops_old_backups_but_keeps_the_newest(session) -> None:
     today = date(2026, 11, 29)
     for days_ago in (40, 35, 10, 1):
         moment = datetime(2026, 11, 29, 9, 0) - timedelta(days=days_ago)
-        make_backup(session.store.conn, folder, "daily", moment=moment)
+        make_backup(session.store.conn, folder, "daily", key=session.store.key, moment=moment)
     removed = prune(folder, 30, today=today)
     assert len(removed) == 2
     assert [m.date() for m, _, _ in backups(folder)] == [date(2026, 11, 19), date(2026, 11, 28)]

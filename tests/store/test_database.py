@@ -8,9 +8,15 @@ import pytest
 
 from meixian_desktop.paths import Paths
 from meixian_desktop.store import schema
-from meixian_desktop.store.database import APPLICATION_ID, Store
+from meixian_desktop.store.database import APPLICATION_ID, Store, connect
 from meixian_desktop.store.errors import NewerDatabase, NotOurDatabase, StorageUnavailable
 from meixian_desktop.store.session import open_session
+
+
+def connect_key(paths: Paths) -> bytes:
+    from meixian_desktop.store import vault
+
+    return vault.data_key(paths.data_dir)
 
 
 def test_new_database_has_our_pragmas_and_latest_schema(paths: Paths) -> None:
@@ -52,7 +58,7 @@ def test_foreign_sqlite_database_is_refused(paths: Paths) -> None:
 
 def test_newer_database_is_refused_without_change(paths: Paths) -> None:
     open_session(paths).close()
-    conn = sqlite3.connect(paths.database)
+    conn = connect(paths.database)
     conn.execute(f"PRAGMA user_version = {schema.VERSION + 5}")
     conn.close()
     before = paths.database.read_bytes()
@@ -77,7 +83,7 @@ def test_older_database_is_backed_up_before_migrating(paths: Paths, monkeypatch)
         assert session.store.conn.execute("SELECT count(*) FROM extra").fetchone()[0] == 0
     backups = list(paths.backup_dir.glob("meixian-*-before-v*.db"))
     assert len(backups) == 1 and calls == [1]
-    old = sqlite3.connect(backups[0])
+    old = connect(backups[0], key=connect_key(paths))
     assert old.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION - 1
     old.close()
 
@@ -92,7 +98,7 @@ def test_failed_migration_leaves_the_database_at_its_old_version(paths, monkeypa
     monkeypatch.setattr(schema, "VERSION", schema.VERSION + 1)
     with pytest.raises(RuntimeError):
         open_session(paths)
-    conn = sqlite3.connect(paths.database)
+    conn = connect(paths.database)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION - 1
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema")}
     assert "half_done" not in names

@@ -17,11 +17,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from meixian_desktop.paths import Paths, under_home
-from meixian_desktop.store.attachments import add_photo, stored_path
+from meixian_desktop.store.attachments import add_photo, read_stored, stored_path
 from meixian_desktop.store.session import Session, open_session
 from meixian_desktop.sync.inbox import IMPORTED, REFUSED, import_batch
 from meixian_desktop.sync.keys import DeviceKeys, load_keys
 from meixian_desktop.sync.merge import APPLIED
+from tests.databases import dump
 from tests.sync.homes import SANLI, TODAY, ZHANGHAN, connect, make_home, patrol
 from tests.sync.test_container_fuzz import mutate, mutation
 from tests.sync.test_import_crash import state
@@ -32,7 +33,7 @@ fuzz = settings(max_examples=60, deadline=None, database=None,
 
 
 def content(session: Session) -> str:
-    return "\n".join(session.store.conn.iterdump())
+    return dump(session.store.conn)
 
 
 @dataclass(repr=False)
@@ -129,7 +130,9 @@ def test_a_mutated_batch_is_refused_whole_or_applied_exactly(
         lab.dirty = True
         assert result.count(APPLIED) == lab.records
         assert state(session.store) == lab.after
-        assert photo_at_town(lab, paths).read_bytes() == lab.photo
+        kept = photo_at_town(lab, paths)
+        assert lab.photo not in kept.read_bytes()  # sealed with the town's data key
+        assert read_stored(kept, session.store.key) == lab.photo
 
 
 def test_the_lab_starts_from_before_and_mutations_change_the_file(lab: Lab) -> None:

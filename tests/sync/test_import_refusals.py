@@ -39,6 +39,7 @@ from meixian_desktop.sync.merge import APPLIED, DUPLICATE, QUARANTINED, record_t
 from meixian_desktop.sync.package import export_package, import_package
 from meixian_desktop.sync.receipts import apply_receipt, write_receipt
 from meixian_desktop.sync.sealing import SyncFileError, sign
+from tests.databases import dump
 from tests.sync.homes import TODAY, ZHANGHAN, Home, connect, make_home, patrol, trust_town
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -49,7 +50,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def content(store: Store) -> str:
     """The whole database as SQL text: schema and every row of every table, in order."""
-    return "\n".join(store.conn.iterdump())
+    return dump(store.conn)
 
 
 def table_rows(store: Store) -> dict[str, list[tuple[Any, ...]]]:

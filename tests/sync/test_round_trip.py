@@ -265,7 +265,11 @@ def test_a_tombstone_without_its_parent_and_a_duplicate_photo_are_quarantined_no
                 "seq_to": 99, "new_only": False, "records": 3, "attachments": 1, "counts": {}}
     from meixian_desktop.sync.outbox import town_keys
 
-    path = write_batch(stick, manifest, pack_payload([*envelopes, clone], outgoing.attachments),
+    from meixian_desktop.store.attachments import read_stored
+
+    payload = pack_payload([*envelopes, clone], outgoing.attachments,
+                           read=lambda kept: read_stored(kept, worker.store.key))
+    path = write_batch(stick, manifest, payload,
                        sender=worker.keys, town_encryption_public=town_keys(worker.store)[1],
                        name="hand-made.mxsync")
     result = town.take(path, approve_new=True)

@@ -43,6 +43,7 @@ class Report:
     lines: list[tuple[str, str]] = field(default_factory=list)  # (text, tone)
     summary: str = ""
     tone: str = OK
+    revoked: str = ""  # the town revoked this laptop: why, before its data key is destroyed
 
     def add(self, text: str, tone: str = OK) -> None:
         self.lines.append((text, tone))

@@ -368,7 +368,7 @@ class WorkerSyncPage(SyncPageBase):
 
     def take_package(self, path: Path, confirmed: str) -> None:
         """Take in a town package in the background (``confirmed``: the fingerprint compared)."""
-        from meixian_desktop.sync.package import import_package
+        from meixian_desktop.sync.package import DeviceRevoked, import_package
 
         keys_dir = self.paths.keys_dir
 
@@ -377,8 +377,29 @@ class WorkerSyncPage(SyncPageBase):
             try:
                 report.add(import_package(store, load_keys(keys_dir), path,
                                           confirm=lambda found: found == confirmed).line)
+            except DeviceRevoked as exc:
+                report.revoked = exc.message
+                report.add(exc.message, ERROR)
             except (SyncError, SyncFileError, StoreError) as exc:
                 report.add(self.tr("资料包没有导入：") + exc.message, ERROR)
             return report
 
-        self.run(self.tr("正在导入镇里资料包"), work, self.show_report, cancellable=False)
+        self.run(self.tr("正在导入镇里资料包"), work, self.after_package, cancellable=False)
+
+    def after_package(self, report: Report) -> None:
+        self.show_report(report)
+        if report.revoked:
+            self.wipe(report.revoked)
+
+    def wipe(self, why: str) -> None:
+        """Tell the worker, destroy the data key, and close the app: the laptop is revoked."""
+        from PySide6.QtWidgets import QApplication
+
+        from meixian_desktop.store import vault
+
+        box = QMessageBox(QMessageBox.Icon.Critical, self.tr("这台电脑已被停用"), why,
+                          QMessageBox.StandardButton.Ok, self)
+        box.finished.connect(lambda _result: (vault.destroy(self.paths.data_dir),
+                                              QApplication.instance().quit()))
+        self.revoked_box = box
+        box.open()

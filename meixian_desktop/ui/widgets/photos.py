@@ -1,13 +1,12 @@
-"""Photos of a record: thumbnails, add by button or drop, open in the system viewer."""
+"""Photos of a record: thumbnails, add by button or drop, open in a window of the app's own."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QIcon,
@@ -15,6 +14,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -35,9 +35,23 @@ from meixian_desktop.ui.widgets.fields import ERROR_STYLE
 THUMBNAIL = QSize(96, 96)
 
 
-def thumbnail(path: Path) -> QIcon:
+def stored_image(path: Path, key: bytes) -> QImageReader:
+    """A reader of a kept photo, opened with the data key in memory (never a clear file)."""
+    try:
+        data = attachments.read_stored(path, key)
+    except (OSError, StoreError):
+        data = b""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    reader.buffer = buffer  # type: ignore[attr-defined]  # kept alive with the reader
+    return reader
+
+
+def thumbnail(path: Path, key: bytes) -> QIcon:
     """A small picture of a photo, read scaled so a 12-megapixel photo costs little memory."""
-    reader = QImageReader(str(path))
+    reader = stored_image(path, key)
     reader.setAutoTransform(True)
     size = reader.size()
     if size.isValid():
@@ -96,7 +110,8 @@ class PhotoStrip(QWidget):
 
     def _show(self, sha: str) -> None:
         self.hashes.append(sha)
-        item = QListWidgetItem(thumbnail(attachments.stored_path(self.attachments_dir, sha)), "")
+        path = attachments.stored_path(self.attachments_dir, sha)
+        item = QListWidgetItem(thumbnail(path, self.store.key), "")
         item.setToolTip(self.tr("双击查看原图"))
         self.list.addItem(item)
 
@@ -132,9 +147,26 @@ class PhotoStrip(QWidget):
             del self.hashes[row]
             self.changed.emit()
 
-    def _open(self, item: QListWidgetItem) -> None:
+    def _open(self, item: QListWidgetItem) -> QDialog:
+        """Show the photo in a window of our own: handing a viewer a file would mean writing
+        the photo in clear to the disk."""
         path = attachments.stored_path(self.attachments_dir, self.hashes[self.list.row(item)])
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        reader = stored_image(path, self.store.key)
+        reader.setAutoTransform(True)
+        image = reader.read()
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("照片"))
+        label = QLabel()
+        if image.isNull():
+            label.setText(self.tr("这张照片打不开（文件可能已损坏）。"))
+        else:
+            label.setPixmap(QPixmap.fromImage(image).scaled(
+                QSize(1000, 720), Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
+        QVBoxLayout(dialog).addWidget(label)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():

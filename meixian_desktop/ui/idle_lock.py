@@ -1,0 +1,74 @@
+"""Locking the window after the town's idle time, or on 锁定 (Ctrl+L): the password opens it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from meixian_desktop.store import vault
+
+INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                   QEvent.Type.Wheel, QEvent.Type.TouchBegin})
+
+
+class IdleLock(QObject):
+    """Watches the keyboard and mouse of the whole app; after ``minutes`` without either, and
+    when the session is locked or the app suspended, hides the window behind the sign-in."""
+
+    def __init__(self, window: QMainWindow, data_dir: Path, minutes: int, *, demo: bool = False
+                 ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.data_dir = data_dir
+        self.demo = demo
+        self.locked = False
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(minutes * 60 * 1000)
+        self.timer.timeout.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+            app.applicationStateChanged.connect(self._state_changed)  # type: ignore[attr-defined]
+        self.timer.start()
+
+    @property
+    def guarded(self) -> bool:
+        """Only a home with a password locks (a test home or one mid-set-up has nothing to
+        ask for)."""
+        return vault.has_password(self.data_dir)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if not self.locked and event.type() in INPUT:
+            self.timer.start()
+        return False
+
+    def _state_changed(self, state) -> None:
+        from PySide6.QtCore import Qt
+
+        if state == Qt.ApplicationState.ApplicationSuspended:
+            self.lock()
+
+    def lock(self) -> bool:
+        """Hide what is on screen and ask for the password; True once it is given again."""
+        if self.locked or not self.guarded:
+            return not self.locked
+        from meixian_desktop.ui.sign_in import SignInDialog
+
+        self.locked = True
+        central = self.window.centralWidget()
+        central.setVisible(False)
+        dialog = SignInDialog(self.data_dir, title="已锁定 — 请输入密码", demo=self.demo,
+                              parent=self.window)
+        self.dialog = dialog
+        dialog.rejected.connect(self.window.close)
+        dialog.accepted.connect(self._unlocked)
+        dialog.open()
+        return False
+
+    def _unlocked(self) -> None:
+        self.locked = False
+        self.window.centralWidget().setVisible(True)
+        self.timer.start()
