@@ -41,7 +41,8 @@ class Paths:
 
     @property
     def prints_dir(self) -> Path:
-        """The PDFs the app prints (each print is also in the audit log)."""
+        """Where versions before encryption left printed PDFs (wiped on upgrade); prints are
+        now held in memory until the user saves them somewhere."""
         return self.data_dir / "prints"
 
     @property

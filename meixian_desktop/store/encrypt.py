@@ -30,15 +30,44 @@ CLEAR = ".clear"
 WIPE_CHUNK = 1 << 20
 
 
-def convert_home(database: Path, backup_dir: Path | None) -> None:
-    """Encrypt the clear database at ``database`` (and its clear backups) with the home's data
-    key, making the key first if the home has none."""
+def convert_home(database: Path) -> None:
+    """Encrypt the clear database at ``database`` with the home's data key, making the key
+    first if the home has none; the rest of the upgrade (``finish_upgrade``) is then due."""
     home = vault.home_of(database)
     key = vault.data_key(home, create=not vault.exists(home))
+    vault.update(home, upgrade_done=False)
     finish_interrupted(database)
     convert_file(database, key)
+
+
+def upgrade_pending(data_dir: Path) -> bool:
+    return (vault.read_vault(data_dir) or {}).get("upgrade_done") is False
+
+
+def finish_upgrade(data_dir: Path, backup_dir: Path | None, prints_dir: Path | None) -> None:
+    """What else the version before encryption left in clear: backups (converted), the device's
+    private keys (sealed), printed PDFs (wiped). Safe to run again after a power cut."""
+    key = vault.data_key(data_dir)
     for backup in clear_backups(backup_dir):
         convert_file(backup, key)
+    for path in sorted((data_dir / "keys").glob("*.key")):
+        data = path.read_bytes()
+        if data.startswith(b"-----BEGIN"):
+            _replace(path, vault.seal(key, vault.DEVICE_KEYS, data))
+    if prints_dir is not None and prints_dir.is_dir():
+        wipe(*(path for path in prints_dir.iterdir() if path.is_file()))
+    vault.update(data_dir, upgrade_done=True)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` in place of ``path`` atomically (a power cut leaves the old file or the
+    new one: a key file must never go missing)."""
+    partial = path.with_name(path.name + ENCRYPTING)
+    with open(partial, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
 
 
 def convert_file(path: Path, key: bytes) -> None:
@@ -53,12 +82,12 @@ def convert_file(path: Path, key: bytes) -> None:
         os.replace(path, aside)
         os.replace(partial, path)
         _fsync_dir(path.parent)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
         raise storage_problem(exc, path) from exc
-    except OSError as exc:
+    except StoreError:
         partial.unlink(missing_ok=True)
-        raise storage_problem(exc, path) from exc
+        raise
     wipe(aside, *_sidecars(aside), *_sidecars(path))
 
 

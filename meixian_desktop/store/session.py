@@ -69,9 +69,15 @@ def _open_encrypted(paths: Paths) -> Store:
     try:
         store = Store.open(paths.database, backup_dir=paths.backup_dir)
     except ClearDatabase:
-        encrypt.convert_home(paths.database, paths.backup_dir)
+        encrypt.convert_home(paths.database)
         store = Store.open(paths.database, backup_dir=paths.backup_dir)
-    make_private(paths.data_dir, paths.database)
+    try:
+        if encrypt.upgrade_pending(paths.data_dir):
+            encrypt.finish_upgrade(paths.data_dir, paths.backup_dir, paths.prints_dir)
+        make_private(paths.data_dir, paths.database)
+    except BaseException:
+        store.close()
+        raise
     return store
 
 

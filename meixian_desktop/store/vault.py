@@ -31,6 +31,7 @@ from meixian_desktop.store.errors import StoreError, storage_problem
 VAULT_NAME = "vault.json"
 FORMAT = 1
 KEY_BYTES = 32
+DEVICE_KEYS = "device keys"  # the purpose the device's private keys are sealed for
 SEALED_MAGIC = b"MXE1"  # a file sealed with the data key: magic, 12-byte nonce, AES-GCM body
 FREE_TRIES = 5  # wrong passwords before the first wait
 FIRST_WAIT_SECONDS = 30  # then 30 s, doubling with each further wrong password, up to an hour
@@ -114,7 +115,8 @@ def data_key(data_dir: Path, *, create: bool = False) -> bytes:
 
         key = secrets.token_bytes(KEY_BYTES)
         write_vault(data_dir, {"format": FORMAT, "clear": _b64(key), "password": None,
-                               "town": None, "tries": {"failed": 0, "wait_until": ""}})
+                               "town": None, "tries": {"failed": 0, "wait_until": ""},
+                               "upgrade_done": True})
     elif vault.get("clear"):
         key = _unb64(vault["clear"], data_dir)
     else:

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from meixian_desktop.store import vault
 
-PURPOSE = "device keys"
+PURPOSE = vault.DEVICE_KEYS
 ENCRYPTION_FILE = "x25519.key"
 SIGNING_FILE = "ed25519.key"
 

@@ -1,13 +1,16 @@
-"""打印预览: a printed form's pages on screen, then 打印 to a printer, 另存为 PDF or the viewer."""
+"""打印预览: a printed form's pages on screen, then 打印 to a printer or 另存为 PDF.
+
+The PDF lives in memory only: a form full of names and ID numbers is written to the disk only
+where the user saves it (docs/keys.md), never to a folder of ours or a temporary file; that is
+also why there is no "open in the system viewer"."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PySide6.QtCore import QRect, QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QPainter, QPixmap
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,10 +38,10 @@ def page_image(document: pdfium.PdfDocument, index: int, dpi: float) -> QImage:
     return image.copy()  # detach from the bytes object before it goes
 
 
-def print_pdf(pdf: Path, printer: QPrinter, pages: range | None = None) -> int:
+def print_pdf(pdf: bytes, printer: QPrinter, pages: range | None = None) -> int:
     """Send the PDF's pages to ``printer`` (each page fills the paper, the form's own margins
     kept); returns the number of pages sent."""
-    document = pdfium.PdfDocument(str(pdf))
+    document = pdfium.PdfDocument(pdf)
     try:
         wanted = pages if pages is not None else range(len(document))
         dpi = min(printer.resolution(), PRINT_DPI_LIMIT)
@@ -65,12 +68,13 @@ def print_pdf(pdf: Path, printer: QPrinter, pages: range | None = None) -> int:
 class PrintPreview(QDialog):
     """The pages of one PDF, with 打印…, 另存为 PDF…, 用系统查看器打开 and 关闭."""
 
-    def __init__(self, pdf: Path, title: str, notes: list[str], parent: QWidget | None = None,
-                 zoom: float = 1.0) -> None:
+    def __init__(self, pdf: bytes, title: str, notes: list[str], parent: QWidget | None = None,
+                 zoom: float = 1.0, *, name: str = "") -> None:
         super().__init__(parent)
         self.pdf = pdf
+        self.file_name = name or f"{title}.pdf"
         self.setWindowTitle(self.tr("打印预览 — %1").replace("%1", title))
-        self.document = pdfium.PdfDocument(str(pdf))
+        self.document = pdfium.PdfDocument(pdf)
         self.page_count = len(self.document)
         self.zoom = zoom
         self.page_labels: list[QLabel] = []
@@ -107,11 +111,9 @@ class PrintPreview(QDialog):
         self.print_button.clicked.connect(self.choose_printer)
         self.save_button = QPushButton(self.tr("另存为 PDF…"))
         self.save_button.clicked.connect(self.choose_save_path)
-        self.viewer_button = QPushButton(self.tr("用系统查看器打开"))
-        self.viewer_button.clicked.connect(self.open_in_viewer)
         close = QPushButton(self.tr("关闭"))
         close.clicked.connect(self.close)
-        for button in (self.print_button, self.save_button, self.viewer_button, close):
+        for button in (self.print_button, self.save_button, close):
             buttons.addWidget(button)
         layout.addLayout(buttons)
         self.resize(self.page_size(0).width() + 80, 760)
@@ -162,7 +164,7 @@ class PrintPreview(QDialog):
         return sent
 
     def choose_save_path(self) -> QFileDialog:
-        dialog = QFileDialog(self, self.tr("另存为 PDF"), str(Path.home() / self.pdf.name),
+        dialog = QFileDialog(self, self.tr("另存为 PDF"), str(Path.home() / self.file_name),
                              self.tr("PDF 文件 (*.pdf)"))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("pdf")
@@ -171,21 +173,18 @@ class PrintPreview(QDialog):
         return dialog
 
     def save_as(self, target: Path) -> bool:
+        partial = target.with_name(target.name + ".part")
         try:
-            if target.resolve() != self.pdf.resolve():
-                partial = target.with_name(target.name + ".part")
-                shutil.copyfile(self.pdf, partial)
-                partial.replace(target)
+            partial.write_bytes(self.pdf)
+            partial.replace(target)
         except OSError as exc:
+            partial.unlink(missing_ok=True)
             QMessageBox.warning(self, self.tr("无法保存"),
                                 self.tr("无法写入 %1：%2。请换一个文件夹或检查U盘是否已插好。")
                                 .replace("%1", str(target)).replace("%2", exc.strerror or ""))
             return False
         self.count.setText(self.tr("已保存到：%1").replace("%1", str(target)))
         return True
-
-    def open_in_viewer(self) -> bool:
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.pdf)))
 
     def closeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
         self.document.close()

@@ -339,10 +339,14 @@ def flat(text: str) -> str:
     return "".join(text.split())
 
 
-def pdf_text(path: Path) -> str:
+def pdf_text(path: Path | bytes) -> str:
+    """The text of a PDF file, or of one held in memory (the print preview's)."""
+    import io
+
     from pypdf import PdfReader
 
-    return "".join(page.extract_text() for page in PdfReader(path).pages)
+    source = io.BytesIO(path) if isinstance(path, bytes) else path
+    return "".join(page.extract_text() for page in PdfReader(source).pages)
 
 
 def select_device(page: Any, worker: str) -> None:

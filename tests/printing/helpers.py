@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -19,12 +20,14 @@ from meixian_desktop.store.villages import village_by_code
 ZHANGHAN = "430626108210"
 
 
-def pdf_pages(path: Path) -> list[str]:
-    """The text of each page, with whitespace removed (CJK wrapping breaks lines anywhere)."""
-    return [re.sub(r"\s+", "", page.extract_text() or "") for page in PdfReader(path).pages]
+def pdf_pages(path: Path | bytes) -> list[str]:
+    """The text of each page (a file, or a PDF held in memory), with whitespace removed (CJK
+    wrapping breaks lines anywhere)."""
+    source = io.BytesIO(path) if isinstance(path, bytes) else path
+    return [re.sub(r"\s+", "", page.extract_text() or "") for page in PdfReader(source).pages]
 
 
-def pdf_text(path: Path) -> str:
+def pdf_text(path: Path | bytes) -> str:
     return "".join(pdf_pages(path))
 
 

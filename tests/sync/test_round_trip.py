@@ -263,9 +263,8 @@ def test_a_tombstone_without_its_parent_and_a_duplicate_photo_are_quarantined_no
                 "device_id": worker.store.device_id(), "worker": "李梅", "phone": "",
                 "villages": [], "created_at": "2025-03-20T10:00:00+08:00", "seq_from": 1,
                 "seq_to": 99, "new_only": False, "records": 3, "attachments": 1, "counts": {}}
-    from meixian_desktop.sync.outbox import town_keys
-
     from meixian_desktop.store.attachments import read_stored
+    from meixian_desktop.sync.outbox import town_keys
 
     payload = pack_payload([*envelopes, clone], outgoing.attachments,
                            read=lambda kept: read_stored(kept, worker.store.key))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -143,7 +144,7 @@ def test_register_mediate_agree_visit_and_close(qtbot, page) -> None:
             continue  # no investigation recorded: refused with a message, tested in printing
         out = editor.print_form(name)
         assert out is not None, name
-        printed[name] = "".join(p.extract_text() for p in PdfReader(out).pages)
+        printed[name] = "".join(p.extract_text() for p in PdfReader(io.BytesIO(out)).pages)
         editor.preview.close()
     assert "人民调解协议书" in printed["mediation_agreement"]
     assert "欧阳建华" in printed["mediation_application"]

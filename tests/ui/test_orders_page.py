@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -414,7 +415,7 @@ def test_print_the_notice_from_the_order_editor(qtbot, session, monkeypatch) -> 
         "supervision_order", "service_receipt", "order_followup"]
     out = editor.print_form("supervision_order")
     assert out is not None
-    text = "".join(p.extract_text() for p in PdfReader(out).pages)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(out)).pages)
     assert "督促监护令" in text
     assert editor.minor_name.text() not in text  # the notice names the minor by pseudonym
     editor.close()

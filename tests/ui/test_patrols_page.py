@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -310,9 +311,11 @@ def test_print_a_patrol_from_its_editor(qtbot, page, tmp_path, monkeypatch) -> N
     editor = river_patrol(page, tmp_path)  # unsaved: printing saves it first
     out = editor.print_form("river_patrol")
     assert out is not None and editor.preview.pdf == out and editor.preview.isVisible()
-    assert editor.preview.page_count == len(PdfReader(out).pages)
-    assert out.parent == page.list.paths.data_dir / "prints" and ":" not in out.name
-    text = "".join(p.extract_text() for p in PdfReader(out).pages)
+    assert editor.preview.page_count == len(PdfReader(io.BytesIO(out)).pages)
+    assert ":" not in editor.preview.file_name and editor.preview.file_name.endswith(".pdf")
+    data = page.list.paths.data_dir
+    assert not any(p.suffix == ".pdf" for p in data.rglob("*"))  # in memory, not on the disk
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(out)).pages)
     assert "河道巡查记录表" in text and "三里港至石塘段" in text and "电鱼" in text
     assert audit.recent(page.list.store)[0].action == "print"
     assert "已生成 PDF" in editor.draft_label.text()
@@ -331,5 +334,6 @@ def test_an_editor_prints_with_the_towns_own_template(qtbot, page, tmp_path) -> 
                    encoding="utf-8")
     editor = river_patrol(page, tmp_path)
     out = editor.print_form("river_patrol")
-    assert out is not None and out.parent == paths.prints_dir
-    assert "梅仙镇河道巡查记录表" in "".join(p.extract_text() for p in PdfReader(out).pages)
+    assert out is not None
+    assert "梅仙镇河道巡查记录表" in "".join(p.extract_text()
+                                       for p in PdfReader(io.BytesIO(out)).pages)

@@ -48,7 +48,8 @@ def test_checked_records_print_as_one_pdf(make_page, store) -> None:
     assert page.checked_ids() == [kept] and page.summary.text() == "共 2 条，已选 1 条"
     page.print_button.click()
     out = page.preview.pdf
-    assert out.parent == page.paths.data_dir / "prints" and ":" not in out.name
+    assert ":" not in page.preview.file_name
+    assert not any(p.suffix == ".pdf" for p in page.paths.data_dir.rglob("*"))
     assert "第1处问题" in pdf_text(out) and "第3处问题" not in pdf_text(out)
     assert page.preview.isVisible() and "已生成 PDF" in page.problem.text()
     assert [e.record_id for e in audit.recent(store) if e.action == "print"] == [kept]
@@ -125,5 +126,6 @@ def test_the_months_ledger_prints_from_the_page(make_page, store) -> None:
     page.ledger_button.click()
     out = page.preview.pdf
     text = pdf_text(out)
-    assert "工作台账" in text and "2025年3月" in text and out.name.startswith("工作台账-202503")
+    assert "工作台账" in text and "2025年3月" in text
+    assert page.preview.file_name.startswith("工作台账-202503")
     assert any(e.action == "print" and "台账" in e.detail for e in audit.recent(store))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,12 @@ from tests.printing.helpers import pdf_text, river_patrol
 
 
 @pytest.fixture
-def long_pdf(store: Store, tmp_path: Path) -> Path:
-    out = tmp_path / "prints" / "patrols.pdf"
+def long_pdf(store: Store) -> bytes:
+    """A PDF held in memory, as the app keeps every print until the user saves it."""
+    out = io.BytesIO()
     ids = [river_patrol(store, findings=n) for n in (1, 40, 2)]
     print_records(store, "river_patrol", ids, out, actor="李梅")
-    return out
+    return out.getvalue()
 
 
 def _ink(label) -> int:
@@ -27,13 +29,13 @@ def _ink(label) -> int:
                if image.pixelColor(x, y).lightness() < 200)
 
 
-def test_pages_are_drawn_as_they_come_into_view(qtbot, long_pdf: Path) -> None:
+def test_pages_are_drawn_as_they_come_into_view(qtbot, long_pdf: bytes) -> None:
     from meixian_desktop.ui.print_preview import PrintPreview
 
     preview = PrintPreview(long_pdf, "河道巡查记录表", ["缺少必填内容：签名"])
     qtbot.addWidget(preview)
     preview.show()
-    pages = len(PdfReader(long_pdf).pages)
+    pages = len(PdfReader(io.BytesIO(long_pdf)).pages)
     assert preview.page_count == pages >= 4 and preview.count.text() == f"共 {pages} 页"
     assert preview.notes.isVisible() and "签名" in preview.notes.text()
     assert 0 in preview.rendered and pages - 1 not in preview.rendered
@@ -42,7 +44,7 @@ def test_pages_are_drawn_as_they_come_into_view(qtbot, long_pdf: Path) -> None:
     assert pages - 1 in preview.rendered and _ink(preview.page_labels[pages - 1]) > 20
 
 
-def test_print_sends_every_page_to_the_printer(qtbot, long_pdf: Path, tmp_path: Path) -> None:
+def test_print_sends_every_page_to_the_printer(qtbot, long_pdf: bytes, tmp_path: Path) -> None:
     from PySide6.QtPrintSupport import QPrinter
 
     from meixian_desktop.ui.print_preview import PrintPreview
@@ -63,7 +65,7 @@ def test_print_sends_every_page_to_the_printer(qtbot, long_pdf: Path, tmp_path: 
     assert preview.print_to(printer, 2, 3) == 2 and len(PdfReader(again).pages) == 2
 
 
-def test_the_print_dialog_opens_without_blocking(qtbot, long_pdf: Path) -> None:
+def test_the_print_dialog_opens_without_blocking(qtbot, long_pdf: bytes) -> None:
     from meixian_desktop.ui.print_preview import PrintPreview
 
     preview = PrintPreview(long_pdf, "河道巡查记录表", [])
@@ -73,7 +75,7 @@ def test_the_print_dialog_opens_without_blocking(qtbot, long_pdf: Path) -> None:
     dialog.reject()
 
 
-def test_save_as_copies_the_pdf_or_says_why_not(qtbot, long_pdf: Path, tmp_path: Path,
+def test_save_as_copies_the_pdf_or_says_why_not(qtbot, long_pdf: bytes, tmp_path: Path,
                                                   monkeypatch) -> None:
     from PySide6.QtWidgets import QMessageBox
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -109,9 +109,9 @@ class DraftingEditor(QDialog):
             QShortcut(QKeySequence("Ctrl+P"), self, button.showMenu)
         return button
 
-    def print_form(self, name: str) -> Path | None:
-        """Save what is typed, render the form to a PDF in the data folder's prints/, note it in
-        the audit log and show it in the print preview, from which it is printed."""
+    def print_form(self, name: str) -> bytes | None:
+        """Save what is typed, render the form to a PDF in memory, note it in the audit log and
+        show it in the print preview, from which it is printed or saved; returns the PDF."""
         from meixian_desktop.printing.fonts import FontFileError
         from meixian_desktop.printing.forms import PrintError, print_record
         from meixian_desktop.printing.templates import TemplateError
@@ -120,8 +120,8 @@ class DraftingEditor(QDialog):
             return None
         record_id = str(self.raw_in["id"])
         paths: Paths | None = getattr(self, "paths", None)
-        folder = paths.prints_dir if paths is not None else self.store.path.parent / "prints"
-        out = folder / f"{name}-{clock.now():%Y%m%d-%H%M%S}-{record_id[-6:]}.pdf"
+        file_name = f"{name}-{clock.now():%Y%m%d-%H%M%S}-{record_id[-6:]}.pdf"
+        out = io.BytesIO()  # in memory only: saved to the disk only where the user chooses
         actor = getattr(getattr(self, "profile", None), "name", "")
         try:
             # the town's own wording (a template in the config folder) as on the 打印 page
@@ -133,15 +133,15 @@ class DraftingEditor(QDialog):
         except OSError as exc:
             QMessageBox.warning(self, self.tr("无法打印"), self.tr("无法写入：") + str(exc))
             return None
-        notes = [self.tr("已生成 PDF，共 %1 页：").replace("%1", str(result.pages)) + str(out)]
+        notes = [self.tr("已生成 PDF，共 %1 页。").replace("%1", str(result.pages))]
         notes.extend(result.messages())  # characters no font has, empty required fields
         self.draft_label.setText("\n".join(str(n) for n in notes))
         from meixian_desktop.ui.print_preview import PrintPreview
 
-        self.preview = PrintPreview(out, dict(self.printable_forms()).get(name, name),
-                                    result.messages(), self)
+        self.preview = PrintPreview(out.getvalue(), dict(self.printable_forms()).get(name, name),
+                                    result.messages(), self, name=file_name)
         self.preview.open()
-        return out
+        return out.getvalue()
 
     def watch(self, *signals: Any) -> None:
         """Treat these widget signals as edits: mark dirty and re-check shortly."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import calendar
+import io
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -142,7 +142,7 @@ class PrintPage(QWidget):
         month = self.month.date().toPython()
         assert isinstance(month, date)
         first = _first_of_month(month)
-        out = self._out_path(f"工作台账-{first:%Y%m}")
+        out, name = io.BytesIO(), self._file_name(f"工作台账-{first:%Y%m}")
         actor, profile, config = self.profile.name, self.profile, self.paths.config_dir
 
         def work(store: Store, progress: Progress) -> Rendered:
@@ -150,7 +150,7 @@ class PrintPage(QWidget):
                                 config_dir=config)
 
         self._run(work, out, self.tr("工作台账 %1年%2月").replace("%1", str(first.year))
-                  .replace("%2", str(first.month)))
+                  .replace("%2", str(first.month)), name)
 
     # -- the record list --------------------------------------------------------------------
     @property
@@ -203,23 +203,24 @@ class PrintPage(QWidget):
         ids, form = self.checked_ids(), self.form_name
         if not ids:
             return
-        out = self._out_path(f"{form}-批量{len(ids)}份")
+        out, name = io.BytesIO(), self._file_name(f"{form}-批量{len(ids)}份")
         actor, config = self.profile.name, self.paths.config_dir
 
         def work(store: Store, progress: Progress) -> Rendered:
             return print_records(store, form, ids, out, actor=actor, config_dir=config,
                                  progress=progress)
 
-        self._run(work, out, self.form.currentText())
+        self._run(work, out, self.form.currentText(), name)
 
     # -- running it -------------------------------------------------------------------------
-    def _out_path(self, stem: str) -> Path:
-        folder = self.paths.prints_dir
-        return folder / f"{stem}-{clock.now():%Y%m%d-%H%M%S}.pdf"
+    @staticmethod
+    def _file_name(stem: str) -> str:
+        return f"{stem}-{clock.now():%Y%m%d-%H%M%S}.pdf"
 
-    def _run(self, work: Callable[[Store, Progress], Rendered], out: Path, title: str) -> None:
+    def _run(self, work: Callable[[Store, Progress], Rendered], out: io.BytesIO, title: str,
+             name: str) -> None:
         """Run ``work`` on its own connection off the GUI thread, with a cancellable progress
-        dialog; the finished PDF opens in the preview."""
+        dialog; the finished PDF (in memory only) opens in the preview."""
         progress = self.progress = Progress()
 
         def describe(done: int, total: int, text: str) -> str:
@@ -233,13 +234,12 @@ class PrintPage(QWidget):
             QMessageBox.warning(self, self.tr("无法打印"), message)
 
         run_with_progress(self, self.runner, self.store.path, title, work,
-                          lambda result: self._show(out, title, result), failed, progress,
+                          lambda result: self._show(out, title, result, name), failed, progress,
                           describe=describe)
 
-    def _show(self, out: Path, title: str, result: Rendered) -> None:
+    def _show(self, out: io.BytesIO, title: str, result: Rendered, name: str) -> None:
         from meixian_desktop.ui.print_preview import PrintPreview
 
-        self.problem.setText(self.tr("已生成 PDF，共 %1 页：").replace("%1", str(result.pages))
-                             + str(out))
-        self.preview = PrintPreview(out, title, result.messages(), self)
+        self.problem.setText(self.tr("已生成 PDF，共 %1 页。").replace("%1", str(result.pages)))
+        self.preview = PrintPreview(out.getvalue(), title, result.messages(), self, name=name)
         self.preview.open()

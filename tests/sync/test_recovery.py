@@ -1,0 +1,109 @@
+"""A forgotten password is recovered only through the town; a revoked laptop destroys its key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from meixian_desktop.store import audit, devices, vault
+from meixian_desktop.store.session import open_session
+from meixian_desktop.sync.errors import SyncError
+from meixian_desktop.sync.package import DeviceRevoked, export_package, import_package
+from meixian_desktop.sync.recovery import answer_request, apply_answer, write_request
+from tests.sync.homes import TODAY, ZHANGHAN, Home, connect, make_home, patrol, trust_town
+
+FORGOTTEN = "forgotten-2026"
+
+
+@pytest.fixture
+def homes(tmp_path: Path):
+    town = make_home(tmp_path / "town", "town", "梅仙镇综治中心", [])
+    worker = make_home(tmp_path / "worker", "worker", "李梅", [ZHANGHAN])
+    yield town, worker
+    for home in (town, worker):
+        home.session.close()
+
+
+def approved(town: Home, worker: Home, stick: Path) -> None:
+    connect(town, worker, stick)
+    patrol(worker)
+    worker.export(stick)
+    [batch] = stick.glob("*.mxsync")
+    town.take(batch, approve_new=True)
+    batch.unlink()
+    for package in stick.glob("*.mxref"):
+        package.unlink()
+    connect(town, worker, stick)
+
+
+def test_the_town_key_copy_is_sealed_once_the_package_is_taken(homes, tmp_path) -> None:
+    town, worker = homes
+    assert not (vault.read_vault(worker.paths.data_dir) or {}).get("town")
+    connect(town, worker, tmp_path / "stick")
+    copy = vault.read_vault(worker.paths.data_dir)["town"]
+    assert copy["town_public"] == town.keys.encryption_public.hex()
+    assert worker.store.key.hex() not in json.dumps(copy)
+
+
+def test_a_forgotten_password_is_recovered_through_the_town_only(homes, tmp_path) -> None:
+    town, worker = homes
+    stick = tmp_path / "stick"
+    approved(town, worker, stick)
+    data_dir = worker.paths.data_dir
+    vault.set_password(data_dir, FORGOTTEN)
+    worker.session.close()
+    vault.forget(data_dir)  # the worker cannot remember it
+    request = write_request(data_dir, stick, worker="李梅")
+    assert worker.store.key.hex() not in request.read_text(encoding="utf-8")
+    # Another laptop's town (or the worker alone) cannot open the request.
+    stranger = make_home(tmp_path / "other-town", "town", "别的镇", [])
+    with pytest.raises(SyncError):
+        answer_request(stranger.store, stranger.keys, request, stick, "王五")
+    stranger.session.close()
+    answer = answer_request(town.store, town.keys, request, stick, "镇综治中心 王会计")
+    assert [e.action for e in audit.recent(town.store)][0] == "recovery"
+    key = apply_answer(data_dir, answer)
+    vault.set_password(data_dir, "new-pass-2026x")
+    with open_session(worker.paths) as again:
+        assert again.store.key == key
+        assert again.store.conn.execute("SELECT count(*) FROM villages").fetchone()[0] > 0
+    with pytest.raises(SyncError) as caught:  # the answer works once
+        apply_answer(data_dir, answer)
+    assert "只能用一次" in caught.value.message
+    vault.forget(data_dir)
+    vault.unlock(data_dir, "new-pass-2026x")
+
+
+def test_a_revoked_laptop_learns_it_from_the_package_and_its_key_is_destroyed(
+        homes, tmp_path) -> None:
+    from meixian_desktop.app import main
+
+    town, worker = homes
+    stick = tmp_path / "stick"
+    approved(town, worker, stick)
+    devices.decide(town.store, worker.store.device_id(), devices.REVOKED, "镇综治中心")
+    package = export_package(town.store, town.keys, town.profile, tmp_path / "revoked")
+    with pytest.raises(DeviceRevoked) as caught:
+        import_package(worker.store, worker.keys, package, today=TODAY, confirm=trust_town)
+    assert "停用" in caught.value.message and "销毁" in caught.value.message
+    fingerprint = town.keys.fingerprint
+    worker.session.close()
+    home = worker.paths.data_dir.parent
+    assert main(["--home", str(home), "town-package", "import", str(package),
+                 "--town-fingerprint", fingerprint]) == 1
+    assert not vault.exists(worker.paths.data_dir)
+    with pytest.raises(vault.Locked):
+        open_session(worker.paths)
+    assert worker.paths.database.exists()  # the file stays, unreadable
+
+
+def test_the_town_sets_the_idle_lock_for_every_laptop(homes, tmp_path) -> None:
+    from meixian_desktop.store import settings
+
+    town, worker = homes
+    with town.store.transaction():
+        settings.put(town.store, "lock_minutes", 3)
+    connect(town, worker, tmp_path / "stick")
+    assert settings.get(worker.store, "lock_minutes") == 3
