@@ -54,6 +54,7 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     today = sub.add_parser("today", help="列出今日待办（到期和逾期的事项）")
     today.add_argument("--days", type=int, default=7, help="包括今后几天内到期的（默认 7）")
     today.add_argument("--json", action="store_true", help="以 JSON 输出")
+    from meixian_desktop.cli.keys import add_key_commands
     from meixian_desktop.cli.lists import add_list_commands
     from meixian_desktop.cli.printing import add_print_commands
     from meixian_desktop.cli.sync import add_sync_commands
@@ -61,6 +62,7 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     add_list_commands(sub)
     add_print_commands(sub)
     add_sync_commands(sub)
+    add_key_commands(sub)
     backup = sub.add_parser("backup", help="立即备份数据库")
     backup.add_argument("--to", type=Path, default=None,
                         help="备份到这个文件夹（默认：备份文件夹）")
@@ -179,6 +181,9 @@ def cmd_check(paths: Paths, args: argparse.Namespace) -> int:
         print("请先用 backup 命令备份，再把数据文件交给镇里技术人员。", file=sys.stderr)
         return 1
     print(f"数据文件完好：{paths.database}")
+    print("数据文件已加密（SQLCipher，AES-256）。" + (
+        "已设密码。" if vault.has_password(paths.data_dir)
+        else "还没有设密码：请打开软件设置密码。"))
     return 0
 
 
@@ -258,6 +263,13 @@ def cmd_sync(paths: Paths, args: argparse.Namespace) -> int:
     return handler(paths, args)
 
 
+def cmd_keys(paths: Paths, args: argparse.Namespace) -> int:
+    from meixian_desktop.cli import keys as cli_keys
+
+    return {"password": cli_keys.cmd_password,
+            "recovery": cli_keys.cmd_recovery}[args.command](paths, args)
+
+
 HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
     "setup": cmd_setup,
     "demo": cmd_demo,
@@ -275,6 +287,8 @@ HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
     "town-package": cmd_sync,
     "devices": cmd_sync,
     "hub": cmd_sync,
+    "password": cmd_keys,
+    "recovery": cmd_keys,
 }
 
 
@@ -292,6 +306,11 @@ class _Escaping:
         return getattr(self._stream, name)
 
 
+def _without_key(args: argparse.Namespace) -> bool:
+    """Commands for a worker who forgot the password work without it."""
+    return args.command == "recovery" and args.verb in ("request", "apply")
+
+
 def run(paths: Paths, args: argparse.Namespace) -> int:
     """Run one command; user-fixable problems print a Chinese message and exit 1."""
     make_console_safe()
@@ -299,7 +318,7 @@ def run(paths: Paths, args: argparse.Namespace) -> int:
         try:
             if args.key_from_stdin:  # the window starting the hub hands over its key by pipe
                 vault.remember(paths.data_dir, bytes.fromhex(sys.stdin.readline().strip()))
-            elif args.command != "setup":
+            elif args.command != "setup" and not _without_key(args):
                 vault.unlock_headless(paths.data_dir, args.password_file)
             return HANDLERS[args.command](paths, args)
         except (StoreError, ValidationError) as exc:

@@ -112,7 +112,11 @@ def unreadable(path: Path) -> StoreError:
     if is_clear_database(path):
         return ClearDatabase(f"数据文件“{path}”还没有加密（旧版本留下的）。"
                              "程序会先备份，再把它转成加密文件。", path)
-    return not_our_database(path)
+    found = not_our_database(path)
+    if not vault.exists(vault.home_of(path)):
+        found.message += ("也可能是这台电脑的数据钥匙已经销毁（电脑被镇里停用）或丢失，"
+                          "这样数据再也打不开。")
+    return found
 
 
 class Transaction:

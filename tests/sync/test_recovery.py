@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
 
 from meixian_desktop.store import audit, devices, vault
+from meixian_desktop.store.errors import NotOurDatabase
 from meixian_desktop.store.session import open_session
 from meixian_desktop.sync.errors import SyncError
 from meixian_desktop.sync.package import DeviceRevoked, export_package, import_package
@@ -23,7 +25,8 @@ def homes(tmp_path: Path):
     worker = make_home(tmp_path / "worker", "worker", "李梅", [ZHANGHAN])
     yield town, worker
     for home in (town, worker):
-        home.session.close()
+        with suppress(Exception):  # a test may have closed it already
+            home.session.close()
 
 
 def approved(town: Home, worker: Home, stick: Path) -> None:
@@ -84,6 +87,7 @@ def test_a_revoked_laptop_learns_it_from_the_package_and_its_key_is_destroyed(
     stick = tmp_path / "stick"
     approved(town, worker, stick)
     devices.decide(town.store, worker.store.device_id(), devices.REVOKED, "镇综治中心")
+    (tmp_path / "revoked").mkdir()
     package = export_package(town.store, town.keys, town.profile, tmp_path / "revoked")
     with pytest.raises(DeviceRevoked) as caught:
         import_package(worker.store, worker.keys, package, today=TODAY, confirm=trust_town)
@@ -94,8 +98,9 @@ def test_a_revoked_laptop_learns_it_from_the_package_and_its_key_is_destroyed(
     assert main(["--home", str(home), "town-package", "import", str(package),
                  "--town-fingerprint", fingerprint]) == 1
     assert not vault.exists(worker.paths.data_dir)
-    with pytest.raises(vault.Locked):
+    with pytest.raises(NotOurDatabase) as caught:
         open_session(worker.paths)
+    assert "钥匙已经销毁" in caught.value.message
     assert worker.paths.database.exists()  # the file stays, unreadable
 
 
@@ -107,3 +112,42 @@ def test_the_town_sets_the_idle_lock_for_every_laptop(homes, tmp_path) -> None:
         settings.put(town.store, "lock_minutes", 3)
     connect(town, worker, tmp_path / "stick")
     assert settings.get(worker.store, "lock_minutes") == 3
+
+
+def test_recovery_and_a_new_password_through_the_command_line(homes, tmp_path, capsys) -> None:
+    from meixian_desktop.app import main
+
+    town, worker = homes
+    stick = tmp_path / "stick"
+    approved(town, worker, stick)
+    vault.set_password(worker.paths.data_dir, FORGOTTEN)
+    for home in (town, worker):
+        home.session.close()
+    vault.forget()
+    worker_home, town_home = (str(h.paths.data_dir.parent) for h in (worker, town))
+    weak = tmp_path / "weak.txt"
+    weak.write_text("12345678\n", encoding="utf-8")
+    new = tmp_path / "new.txt"
+    new.write_text("brand-new-2026\n", encoding="utf-8")
+    assert main(["--home", worker_home, "recovery", "request", "--to", str(stick)]) == 0
+    [request] = stick.glob("*.mxrecq")
+    assert main(["--home", town_home, "recovery", "answer", str(request), "--to", str(stick),
+                 "--clerk", "王会计"]) == 0
+    [answer] = stick.glob("*.mxreca")
+    assert main(["--home", worker_home, "recovery", "apply", str(answer),
+                 "--new-password-file", str(weak)]) == 1
+    assert "太常见" in capsys.readouterr().err
+    assert main(["--home", worker_home, "recovery", "apply", str(answer),
+                 "--new-password-file", str(new)]) == 0
+    vault.forget()
+    assert main(["--home", worker_home, "--password-file", str(new), "check"]) == 0
+    assert "已加密" in capsys.readouterr().out
+    vault.forget()
+    assert main(["--home", worker_home, "--password-file", str(weak), "check"]) == 1
+    assert "密码不对" in capsys.readouterr().err
+    changed = tmp_path / "changed.txt"
+    changed.write_text("changed-pass-2026\n", encoding="utf-8")
+    assert main(["--home", worker_home, "--password-file", str(new), "password",
+                 "--new-password-file", str(changed)]) == 0
+    vault.forget()
+    vault.unlock(worker.paths.data_dir, "changed-pass-2026")
