@@ -70,6 +70,18 @@ def write_request(data_dir: Path, folder: Path, worker: str = "") -> Path:
     return path
 
 
+def requester(store: Store, request_path: Path) -> str:
+    """(Town) Who a request says it is from, as the clerk checks it: the worker the town knows
+    for that laptop, else the name typed in the request."""
+    from meixian_desktop.store import devices
+
+    request = _read(request_path, REQUEST_KIND)
+    known = devices.get(store, str(request.get("device_id") or ""))
+    if known is not None:
+        return f"{known.worker}（设备指纹 {known.fingerprint}）"
+    return f"{str(request.get('worker') or '不明')[:40]}（镇里没有这台电脑的记录）"
+
+
 def answer_request(store: Store, town: DeviceKeys, request_path: Path, folder: Path,
                    clerk: str) -> Path:
     """(Town) Open a request with the town's key and write the one-time answer; the clerk must

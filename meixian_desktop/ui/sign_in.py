@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -69,6 +70,12 @@ class SignInDialog(QDialog):
         forgot.setWordWrap(True)
         forgot.setStyleSheet("color: #555;")
         layout.addWidget(forgot)
+        self.request_button = self.buttons.addButton(
+            self.tr("制作恢复申请…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.request_button.clicked.connect(self.choose_request_folder)
+        self.answer_button = self.buttons.addButton(
+            self.tr("导入恢复文件…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.answer_button.clicked.connect(self.choose_answer)
         layout.addWidget(self.buttons)
 
     def try_password(self) -> bool:
@@ -85,6 +92,50 @@ class SignInDialog(QDialog):
             self.message.setText(exc.message)
             return False
         self.accept()
+        return True
+
+    # -- recovery through the town -----------------------------------------------------------
+    def choose_request_folder(self) -> QFileDialog:
+        dialog = QFileDialog(self, self.tr("恢复申请写到哪个文件夹（如U盘）"))
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.fileSelected.connect(lambda folder: self.make_request(Path(folder)))
+        dialog.open()
+        return dialog
+
+    def make_request(self, folder: Path) -> Path | None:
+        from meixian_desktop.sync.errors import SyncError
+        from meixian_desktop.sync.recovery import write_request
+
+        try:
+            made = write_request(self.data_dir, folder)
+        except SyncError as exc:
+            self.message.setText(exc.message)
+            return None
+        self.message.setText(self.tr("恢复申请已写到 %1。请带上电脑、这个文件和身份证到镇综治中心；"
+                                     "拿到恢复文件后点“导入恢复文件…”。").replace("%1", str(made)))
+        return made
+
+    def choose_answer(self) -> QFileDialog:
+        dialog = QFileDialog(self, self.tr("选择镇里给的恢复文件"), "",
+                             self.tr("恢复文件 (*.mxreca)"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(lambda name: self.take_answer(Path(name)))
+        dialog.open()
+        return dialog
+
+    def take_answer(self, answer: Path) -> bool:
+        """Open the town's answer; then a new password must be set before going in."""
+        from meixian_desktop.sync.errors import SyncError
+        from meixian_desktop.sync.recovery import apply_answer
+
+        try:
+            apply_answer(self.data_dir, answer)
+        except SyncError as exc:
+            self.message.setText(exc.message)
+            return False
+        self.new_password = SetPasswordDialog(self.data_dir, parent=self)
+        self.new_password.accepted.connect(self.accept)
+        self.new_password.open()
         return True
 
     def _wait(self, seconds: int) -> None:

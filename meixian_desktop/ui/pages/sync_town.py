@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -175,18 +176,24 @@ class TownSyncPage(SyncPageBase):
                                                "已停用的设备也可以重新批准。"))
         self.approve_button.clicked.connect(self.approve_selected)
         self.revoke_button = QPushButton(self.tr("停用"))
-        self.revoke_button.setToolTip(self.tr("电脑丢失、换人或指纹对不上时停用：以后它的批次一律拒收。"))
+        self.revoke_button.setToolTip(self.tr("电脑丢失、换人或指纹对不上时停用：以后它的批次一律拒收；"
+                                              "它导入下一份资料包时会销毁自己的数据钥匙。"))
         self.revoke_button.clicked.connect(self.revoke_selected)
         self.assign_button = QPushButton(self.tr("分配村…"))
         self.assign_button.setToolTip(self.tr("设定这台电脑负责的村：它只能交来这些村的记录，"
                                               "资料包也只带这些村的资料。"))
         self.assign_button.clicked.connect(self.assign_selected)
+        self.recovery_button = QPushButton(self.tr("办理密码恢复…"))
+        self.recovery_button.setToolTip(self.tr("网格员忘记密码时：选他带来的恢复申请文件，"
+                                                "核对本人身份证后办理。"))
+        self.recovery_button.clicked.connect(self.choose_recovery_request)
         help_text = QLabel(self.tr(
             "每台网格员电脑第一次交批次时出现在这里，要核对密钥指纹后批准一次。"
             "“缺失的批次”表示这台电脑有一段变更镇里没收到（可能U盘丢了）：请这位网格员"
             "导出时不要勾选“只导出新记录”，再交一次。"))
         help_text.setWordWrap(True)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.recovery_button)
         buttons.addStretch(1)
         buttons.addWidget(self.assign_button)
         buttons.addWidget(self.revoke_button)
@@ -481,9 +488,49 @@ class TownSyncPage(SyncPageBase):
             return
         devices.decide(self.store, device_id, devices.REVOKED, self.profile.name)
         device = devices.get(self.store, device_id)
-        self.say(self.tr("已停用%1的设备：以后它的批次一律拒收。要恢复，选中它再点“批准”。")
+        self.say(self.tr("已停用%1的设备：以后它的批次一律拒收；请导出新的资料包，"
+                         "那台电脑导入后会销毁自己的数据钥匙。要恢复，选中它再点“批准”。")
                  .replace("%1", device.worker if device else ""), INFO)
         self.refresh()
+
+    # -- password recovery -----------------------------------------------------------------------
+    def choose_recovery_request(self) -> QFileDialog:
+        return self.ask_files(self.tr("选择网格员的恢复申请文件"), self.tr("恢复申请 (*.mxrecq)"),
+                              lambda chosen: self.check_identity(chosen[0]))
+
+    def check_identity(self, request: Path) -> QMessageBox | None:
+        """Show who asks; only after the clerk confirms the identity is the answer written."""
+        from meixian_desktop.sync.recovery import requester
+
+        try:
+            who = requester(self.store, request)
+        except SyncError as exc:
+            self.say(exc.message, ERROR)
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("办理密码恢复"), self.tr(
+            "恢复申请来自：%1。\n请核对本人身份证，确认是这台电脑的使用人后再办理。"
+            "恢复文件只能在提出申请的电脑上用一次。").replace("%1", who), parent=self)
+        go = self.identity_checked = box.addButton(self.tr("已核对本人，办理"),
+                                                   QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("取消"), QMessageBox.ButtonRole.RejectRole)
+        box.buttonClicked.connect(lambda button: self.ask_folder(
+            self.tr("恢复文件写到哪个文件夹（如U盘）"),
+            lambda folder: self.answer_recovery(request, folder)) if button is go else None)
+        box.open()
+        return box
+
+    def answer_recovery(self, request: Path, folder: Path) -> Path | None:
+        from meixian_desktop.sync.recovery import answer_request
+
+        try:
+            made = answer_request(self.store, load_keys(self.paths.keys_dir), request, folder,
+                                  self.profile.name)
+        except SyncError as exc:
+            self.say(exc.message, ERROR)
+            return None
+        self.say(self.tr("恢复文件已写到：%1。请交给网格员在他的电脑上导入。")
+                 .replace("%1", str(made)), INFO)
+        return made
 
     # -- the town package ------------------------------------------------------------------------
     def choose_package_folder(self) -> QFileDialog:
