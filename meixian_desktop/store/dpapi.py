@@ -29,7 +29,7 @@ def _call(name: str, data: bytes) -> bytes:
     ok = getattr(crypt32, name)(ctypes.byref(source), None, ctypes.byref(entropy), None, None,
                                 CRYPTPROTECT_UI_FORBIDDEN, ctypes.byref(result))
     if not ok:
-        raise OSError(ctypes.get_last_error() or "DPAPI", f"{name} failed")
+        raise OSError(getattr(ctypes, "get_last_error", lambda: 0)() or 0, f"{name} failed")
     try:
         return ctypes.string_at(result.pbData, result.cbData)
     finally:

@@ -30,7 +30,9 @@ def ensure_current(store: Store, *, backup_dir: Path | None, readonly: bool = Fa
         make_backup(store.conn, backup_dir, f"before-v{known}", key=store.key)
     import sqlite_utils
 
-    db = sqlite_utils.Database(store.conn, recursive_triggers=False, execute_plugins=False)
+    # sqlcipher3's connection is the standard module's, built against SQLCipher.
+    db = sqlite_utils.Database(store.conn,  # type: ignore[arg-type]
+                               recursive_triggers=False, execute_plugins=False)
     try:
         for number, step in enumerate(schema.MIGRATIONS[current:], start=current + 1):
             with db.atomic():

@@ -58,8 +58,7 @@ class IdleLock(QObject):
         from meixian_desktop.ui.sign_in import SignInDialog
 
         self.locked = True
-        central = self.window.centralWidget()
-        central.setVisible(False)
+        self._show_contents(False)
         dialog = SignInDialog(self.data_dir, title="已锁定 — 请输入密码", demo=self.demo,
                               parent=self.window)
         self.dialog = dialog
@@ -68,7 +67,12 @@ class IdleLock(QObject):
         dialog.open()
         return False
 
+    def _show_contents(self, shown: bool) -> None:
+        central = self.window.centralWidget()
+        if central is not None:
+            central.setVisible(shown)
+
     def _unlocked(self) -> None:
         self.locked = False
-        self.window.centralWidget().setVisible(True)
+        self._show_contents(True)
         self.timer.start()

@@ -18,11 +18,12 @@ WHERE name LIKE '%word%'`` on a raw sqlite3 connection (one column of one table,
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from time import perf_counter
 from typing import Any
+
+from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.core import clock
 from meixian_desktop.paths import under_home
@@ -31,6 +32,7 @@ from meixian_desktop.store.mediation import CaseFilter, filter_condition
 from meixian_desktop.store.session import open_session
 from tests.benchmarks.patrols import interleaved, screen
 from tests.benchmarks.startup import Result
+from tests.databases import raw_connection
 
 STATUS, CATEGORY = "closed", "neighbour"  # 结案 + 邻里
 SEARCH_PARTY = "张建国"  # a common three-character name
@@ -42,8 +44,7 @@ Log = Callable[[str], None] | None
 def run_cases(home: Path, runs: int, *, warmup: int = 1, log: Log = None) -> list[Result]:
     """Measure the filtered case list and the party search on ``home`` (opened read-only)."""
     with open_session(under_home(home), readonly=True) as session:
-        raw = sqlite3.connect(f"{session.paths.database.as_uri()}?mode=ro", uri=True,
-                              isolation_level=None)
+        raw = raw_connection(session.paths.database, readonly=True, isolation_level=None)
         try:
             store = session.store
             return [

@@ -40,7 +40,6 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
@@ -49,6 +48,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any
+
+from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.core import clock
 from meixian_desktop.core.patrols import FINDING_CATEGORIES
@@ -66,7 +67,7 @@ from tests.benchmarks import fixture_households as people
 
 FIXTURE_ROOT = Path(tempfile.gettempdir()) / "meixian-bench"
 MARKER = "bench-fixture.json"
-FIXTURE_VERSION = 5  # bump when the rows made change, so cached homes are rebuilt
+FIXTURE_VERSION = 6  # bump when the rows made change, so cached homes are rebuilt
 WORKER_NAME = "测试"
 WORKER_VILLAGES = ("张韩村", "三里村", "石塘村")
 REFERENCE_TABLES = frozenset({"villages"})

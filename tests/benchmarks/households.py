@@ -22,13 +22,14 @@ name and an 18-digit ID number go through the trigram indexes of households and 
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any
+
+from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.core.profile import Profile, make_profile
 from meixian_desktop.paths import under_home
@@ -40,6 +41,7 @@ from meixian_desktop.store.households import HouseholdFilter, filter_condition
 from meixian_desktop.store.session import open_session
 from tests.benchmarks.patrols import interleaved
 from tests.benchmarks.startup import Result
+from tests.databases import raw_connection
 
 SEARCH_NAME = "李建华"  # a common three-character name
 SEARCH_NAME_2CH = "陈静"  # a two-character name
@@ -52,8 +54,7 @@ def run_households(home: Path, runs: int, today: date, *, warmup: int = 1,
                    log: Log = None) -> list[Result]:
     """Measure 今日待办 and the household search on ``home`` (opened read-only)."""
     with open_session(under_home(home), readonly=True) as session:
-        raw = sqlite3.connect(f"{session.paths.database.as_uri()}?mode=ro", uri=True,
-                              isolation_level=None)
+        raw = raw_connection(session.paths.database, readonly=True, isolation_level=None)
         try:
             store = session.store
             worker = profile_store.load(store)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import statistics
 import uuid
 from collections.abc import Callable
@@ -32,6 +31,8 @@ from datetime import timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any
+
+from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.core import clock
 from meixian_desktop.core.patrols import parse_patrol
@@ -48,6 +49,7 @@ from meixian_desktop.store.search import searchable_columns
 from meixian_desktop.store.session import open_session
 from tests.benchmarks.fixture import FIXTURE_ROOT
 from tests.benchmarks.startup import Result
+from tests.databases import raw_connection
 
 SEARCH_WORD = "三里港"  # a tributary: in the area, route, river and notes of its patrols
 SEARCH_WORD_2CH = "石勇"  # a two-character name, as people search for cadres
@@ -93,7 +95,7 @@ def run_patrols(home: Path, runs: int, *, warmup: int = 1,
     scratch = scratch_copy(home)
     try:
         with open_session(under_home(scratch)) as session:
-            raw = sqlite3.connect(session.paths.database, isolation_level=None)
+            raw = raw_connection(session.paths.database, isolation_level=None)
             try:
                 raw.execute("PRAGMA synchronous = FULL")
                 store = session.store

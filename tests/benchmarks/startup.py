@@ -23,6 +23,7 @@ from tests.benchmarks.measure import Sample, run_child
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_EXPECT = "smoke: main window shown"
+SIGN_IN_EXPECT = "smoke: sign-in window shown"
 FLOOR_EXPECT = "floor: bare window shown"
 FLOOR_SCRIPT = f"""\
 import sys
@@ -89,6 +90,38 @@ def run_startup(
     def app() -> Sample:
         return run_child(app_argv(home), env=env, cwd=ROOT, expect=APP_EXPECT)
 
+    app_samples, floor_samples = _interleave(app, runs, warmup, log)
+    return [
+        # To the window shown (the line each prints right after showing it and painting).
+        Result("startup", "s", _median([s.shown_seconds for s in app_samples]),
+               _median([s.shown_seconds for s in floor_samples])),
+        # To the process's exit: includes the app's background work after the window is up.
+        Result("startup_exit", "s", _median([s.seconds for s in app_samples]),
+               _median([s.seconds for s in floor_samples])),
+        Result("memory", "MB", _median([s.max_rss_mb for s in app_samples]),
+               _median([s.max_rss_mb for s in floor_samples])),
+    ]
+
+
+def run_sign_in(home: Path, runs: int, *, warmup: int = 1,
+                log: Callable[[str], None] | None = None) -> list[Result]:
+    """Start-up to the sign-in window of a home with a password (no password given)."""
+    env = child_env()
+    env.pop("MEIXIAN_PASSWORD", None)
+
+    def app() -> Sample:
+        return run_child(app_argv(home), env=env, cwd=ROOT, expect=SIGN_IN_EXPECT)
+
+    app_samples, floor_samples = _interleave(app, runs, warmup, log)
+    return [Result("startup_sign_in", "s", _median([s.shown_seconds for s in app_samples]),
+                   _median([s.shown_seconds for s in floor_samples]))]
+
+
+def _interleave(app: Callable[[], Sample], runs: int, warmup: int,
+                log: Callable[[str], None] | None) -> tuple[list[Sample], list[Sample]]:
+    """``runs`` samples of ``app`` and of the bare window, alternating which goes first."""
+    env = child_env()
+
     def floor() -> Sample:
         return run_child(floor_argv(), env=env, cwd=ROOT, expect=FLOOR_EXPECT)
 
@@ -105,16 +138,7 @@ def run_startup(
             a, f = app_samples[-1], floor_samples[-1]
             log(f"run {number + 1}/{runs}: app {a.seconds:.3f} s {_mb(a)}  "
                 f"floor {f.seconds:.3f} s {_mb(f)}")
-    return [
-        # To the window shown (the line each prints right after showing it and painting).
-        Result("startup", "s", _median([s.shown_seconds for s in app_samples]),
-               _median([s.shown_seconds for s in floor_samples])),
-        # To the process's exit: includes the app's background work after the window is up.
-        Result("startup_exit", "s", _median([s.seconds for s in app_samples]),
-               _median([s.seconds for s in floor_samples])),
-        Result("memory", "MB", _median([s.max_rss_mb for s in app_samples]),
-               _median([s.max_rss_mb for s in floor_samples])),
-    ]
+    return app_samples, floor_samples
 
 
 def _median(values: list[float | None]) -> float | None:

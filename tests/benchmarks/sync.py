@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import tempfile
 import zlib
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from meixian_desktop.sync.keys import fingerprint
 from meixian_desktop.sync.merge import record_tables
 from tests.benchmarks.patrols import interleaved
 from tests.benchmarks.startup import Result
+from tests.databases import raw_connection
 from tests.sync.homes import SANLI, ZHANGHAN, Home, connect, make_home
 
 PATROLS, FINDINGS, PHOTOS = 4_900, 4_900, 200  # 10,000 records
@@ -90,7 +90,7 @@ def _floor_import(database: Path, attachments: Path, source: Path) -> None:
     data = source.read_bytes()
     size = int.from_bytes(data[:8], "little")
     items = [json.loads(line) for line in zlib.decompress(data[8:8 + size]).decode().split("\n")]
-    conn = sqlite3.connect(database, isolation_level=None)
+    conn = raw_connection(database, isolation_level=None)
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("BEGIN IMMEDIATE")
     by_table: dict[str, list[dict]] = {}

@@ -399,7 +399,12 @@ class WorkerSyncPage(SyncPageBase):
 
         box = QMessageBox(QMessageBox.Icon.Critical, self.tr("这台电脑已被停用"), why,
                           QMessageBox.StandardButton.Ok, self)
-        box.finished.connect(lambda _result: (vault.destroy(self.paths.data_dir),
-                                              QApplication.instance().quit()))
+        def destroy(_result: int) -> None:
+            vault.destroy(self.paths.data_dir)
+            app = QApplication.instance()
+            if app is not None:
+                app.quit()
+
+        box.finished.connect(destroy)
         self.revoked_box = box
         box.open()
