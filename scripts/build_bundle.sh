@@ -49,6 +49,14 @@ run_app() {
     ((code == 0)) || fail "'$NAME $*' exited with $code"
 }
 
+# Passwords for the homes below (SQLCipher and Argon2id frozen in): the demo's, and one for the
+# town's and the worker's. $MEIXIAN_PASSWORD is not used, so the bundle is tried as a user would.
+unset MEIXIAN_PASSWORD
+make_home
+PASSWORDS="$HOME_DIR"
+printf 'meixian-demo-2026\n' > "$PASSWORDS/demo.txt"
+printf 'bundle-pass-2026\n' > "$PASSWORDS/own.txt"
+
 echo "== build: pyinstaller --noconfirm --clean build.spec"
 start=$(date +%s)
 pyinstaller --noconfirm --clean build.spec
@@ -74,7 +82,7 @@ make_home
 demo_home="$HOME_DIR"
 run_app --home "$demo_home" --demo --smoke
 grep -q "smoke: main window shown" <<< "$OUT" || fail "the demo did not reach the main window"
-run_app --home "$demo_home" --demo info --json
+run_app --home "$demo_home" --password-file "$PASSWORDS/demo.txt" --demo info --json
 INFO="$OUT" VERSION="$version" "$PYTHON" - << 'PY' || fail "info --json is not what the demo set up"
 import json, os
 info = json.loads(os.environ["INFO"])
@@ -94,9 +102,9 @@ if problems:
 PY
 
 echo "== demo home: a form printed by the bundle (templates, fonts and reportlab frozen in)"
-run_app --home "$demo_home" --demo orders --json
+run_app --home "$demo_home" --password-file "$PASSWORDS/demo.txt" --demo orders --json
 order_id="$("$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])' <<< "$OUT")"
-run_app --home "$demo_home" --demo print service_receipt "$order_id" -o "$demo_home/receipt.pdf"
+run_app --home "$demo_home" --password-file "$PASSWORDS/demo.txt" --demo print service_receipt "$order_id" -o "$demo_home/receipt.pdf"
 [[ -s "$demo_home/receipt.pdf" ]] || fail "the bundle printed no PDF"
 
 echo "== sync by file from the bundle: town package, a worker's batch, the receipt"
@@ -106,22 +114,23 @@ make_home
 worker_home="$HOME_DIR"
 stick="$town_home/stick"
 mkdir -p "$stick"
-run_app --home "$town_home" setup --role town --name 梅仙镇人民政府
+run_app --home "$town_home" --password-file "$PASSWORDS/own.txt" setup --role town --name 梅仙镇人民政府
 town_fingerprint="$(printf '%s\n' "$OUT" | sed -n 's/^签名密钥指纹：//p')"
-run_app --home "$town_home" town-package export --to "$stick"
+run_app --home "$town_home" --password-file "$PASSWORDS/own.txt" town-package export --to "$stick"
 package="$(printf '%s\n' "$OUT" | tail -1)"
-run_app --home "$worker_home" setup --role worker --name 李梅 --villages 张韩村 \
+run_app --home "$worker_home" --password-file "$PASSWORDS/own.txt" setup --role worker --name 李梅 --villages 张韩村 \
   --town-package "$package" --town-fingerprint "$town_fingerprint"
-run_app --home "$worker_home" demo
-run_app --home "$worker_home" sync export --to "$stick"
-run_app --home "$town_home" sync import "$stick" --approve-new-devices --receipts "$stick"
+run_app --home "$worker_home" --password-file "$PASSWORDS/own.txt" demo
+run_app --home "$worker_home" --password-file "$PASSWORDS/own.txt" sync export --to "$stick"
+run_app --home "$town_home" --password-file "$PASSWORDS/own.txt" sync import "$stick" --approve-new-devices --receipts "$stick"
 grep -q "已导入" <<< "$OUT" || fail "the town did not import the worker's batch"
-run_app --home "$worker_home" sync receipt "$stick"
+run_app --home "$worker_home" --password-file "$PASSWORDS/own.txt" sync receipt "$stick"
 grep -q "镇里已确认" <<< "$OUT" || fail "the worker did not take the receipt"
 
 echo "== the hub from the bundle: meixian-desktop hub, then its health check"
 port="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-QT_QPA_PLATFORM=offscreen "$APP" --home "$town_home" hub --host 127.0.0.1 --port "$port" \
+QT_QPA_PLATFORM=offscreen "$APP" --home "$town_home" --password-file "$PASSWORDS/own.txt" \
+    hub --host 127.0.0.1 --port "$port" \
     > "$town_home/hub.log" 2>&1 &
 hub_pid=$!
 healthy=""
@@ -135,6 +144,13 @@ done
 kill "$hub_pid" 2> /dev/null || true
 wait "$hub_pid" 2> /dev/null || true
 [[ -n "$healthy" ]] || { sed 's/^/    ! /' "$town_home/hub.log" >&2; fail "the bundled hub did not answer"; }
+
+echo "== the town's home asks for its password: sign-in window, refused without it"
+run_app --home "$town_home" --smoke
+grep -q "smoke: sign-in window shown" <<< "$OUT" || fail "no sign-in window on a protected home"
+code=0
+QT_QPA_PLATFORM=offscreen "$APP" --home "$town_home" check < /dev/null > /dev/null 2>&1 || code=$?
+((code == 1)) || fail "check without the password exited with $code, not 1"
 
 size="$(du -sh "dist/$NAME" | cut -f1)"
 files="$(find "dist/$NAME" -type f | wc -l | tr -d ' ')"

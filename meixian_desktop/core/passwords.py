@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+DEMO_PASSWORD = "meixian-demo-2026"  # shown on the demo's sign-in window: the demo is public
 MIN_LENGTH = 8
 COMMON = frozenset({
     "12345678", "123456789", "1234567890", "87654321", "11111111", "88888888", "66666666",

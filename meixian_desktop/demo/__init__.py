@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from meixian_desktop.core.passwords import DEMO_PASSWORD
 from meixian_desktop.core.profile import make_profile
 from meixian_desktop.demo.households import demo_households
 from meixian_desktop.demo.mediation import demo_mediation
@@ -29,9 +30,6 @@ DemoStep = Callable[[Session, random.Random], int]
 # Each record kind adds its generator here; each returns how many records it made.
 STEPS: list[DemoStep] = [demo_groups, demo_patrols, demo_fire_team, demo_households,
                          demo_orders, demo_mediation]
-
-
-DEMO_PASSWORD = "meixian-demo-2026"  # shown on the demo's sign-in window: the demo is public
 
 
 def fill_demo(session: Session, *, seed: int = 2025) -> dict[str, int]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from meixian_desktop.core.errors import ValidationError
 from meixian_desktop.store import records, vault
 from meixian_desktop.store.database import Store, Transaction
 from meixian_desktop.store.errors import storage_problem
+from meixian_desktop.store.files import write_atomic
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
 
@@ -97,16 +97,9 @@ def save_file(attachments_dir: Path, sha256: str, data: bytes, mime: str = "", *
     if target.exists():
         return target
     sealed = vault.seal(key, PURPOSE, data)
-    partial = target.with_name(target.name + ".part")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("wb") as handle:
-            handle.write(sealed)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
+        write_atomic(target, sealed)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise storage_problem(exc, attachments_dir) from exc
     return target
 

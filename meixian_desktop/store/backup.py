@@ -11,6 +11,7 @@ from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.core import clock
 from meixian_desktop.store.errors import storage_problem
+from meixian_desktop.store.files import fsync_dir
 from meixian_desktop.store.vault import sqlcipher_key
 
 PREFIX = "meixian-"
@@ -20,16 +21,6 @@ _NAME = re.compile(r"^meixian-(\d{8})-(\d{6})-([a-z0-9-]+)\.db$")
 def backup_name(moment: datetime, reason: str) -> str:
     """A file name legal on FAT32 sticks and old Windows: no colons, short."""
     return f"{PREFIX}{moment:%Y%m%d-%H%M%S}-{reason}.db"
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def make_backup(
@@ -52,7 +43,7 @@ def make_backup(
         with partial.open("rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(partial, target)
-        _fsync_dir(backup_dir)
+        fsync_dir(backup_dir)
     except (OSError, sqlite3.Error) as exc:
         partial.unlink(missing_ok=True)
         raise storage_problem(exc, backup_dir) from exc

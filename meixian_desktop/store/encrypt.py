@@ -24,6 +24,7 @@ from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.store import vault
 from meixian_desktop.store.errors import StoreError, storage_problem
+from meixian_desktop.store.files import fsync_dir, write_atomic
 
 ENCRYPTING = ".encrypting"
 CLEAR = ".clear"
@@ -60,14 +61,8 @@ def finish_upgrade(data_dir: Path, backup_dir: Path | None, prints_dir: Path | N
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` in place of ``path`` atomically (a power cut leaves the old file or the
-    new one: a key file must never go missing)."""
-    partial = path.with_name(path.name + ENCRYPTING)
-    with open(partial, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
+    """Write ``data`` in place of ``path`` atomically: a key file must never go missing."""
+    write_atomic(path, data, private=True)
 
 
 def convert_file(path: Path, key: bytes) -> None:
@@ -81,7 +76,7 @@ def convert_file(path: Path, key: bytes) -> None:
         verify(partial, key, counts)
         os.replace(path, aside)
         os.replace(partial, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
         raise storage_problem(exc, path) from exc
@@ -181,13 +176,3 @@ def _sidecars(path: Path) -> Iterable[Path]:
 
 def _key_text(key: bytes) -> str:
     return f"x'{key.hex()}'"
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -27,6 +27,7 @@ from typing import Any
 
 from meixian_desktop.core import clock
 from meixian_desktop.store.errors import StoreError, storage_problem
+from meixian_desktop.store.files import write_atomic
 
 VAULT_NAME = "vault.json"
 FORMAT = 1
@@ -155,17 +156,10 @@ def read_vault(data_dir: Path) -> dict[str, Any] | None:
 def write_vault(data_dir: Path, vault: dict[str, Any]) -> None:
     """Replace the vault atomically (a power cut leaves the old one or the new one)."""
     path = vault_file(data_dir)
-    partial = path.with_suffix(".part")
+    text = json.dumps(vault, ensure_ascii=False, indent=1)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(vault, handle, ensure_ascii=False, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
+        write_atomic(path, text.encode("utf-8"), private=True)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise storage_problem(exc, path) from exc
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from meixian_desktop.store import vault
+from meixian_desktop.store.files import write_atomic
 
 PURPOSE = vault.DEVICE_KEYS
 ENCRYPTION_FILE = "x25519.key"
@@ -55,16 +55,6 @@ def _pem(key: X25519PrivateKey | Ed25519PrivateKey) -> bytes:
     )
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    partial = path.with_suffix(".part")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
-
-
 def create_keys(keys_dir: Path) -> DeviceKeys:
     """Make and save new key pairs, sealed with the home's data key (``keys_dir`` is the
     home's ``data/keys``); refuses to replace keys that already exist."""
@@ -80,7 +70,7 @@ def create_keys(keys_dir: Path) -> DeviceKeys:
 def _save(keys_dir: Path, keys: DeviceKeys, *, create: bool = False) -> None:
     data_key = vault.data_key(keys_dir.parent, create=create)
     for name, key in ((ENCRYPTION_FILE, keys.encryption), (SIGNING_FILE, keys.signing)):
-        _write_private(keys_dir / name, vault.seal(data_key, PURPOSE, _pem(key)))
+        write_atomic(keys_dir / name, vault.seal(data_key, PURPOSE, _pem(key)), private=True)
 
 
 def _read(path: Path, data_key: bytes) -> tuple[bytes, bool]:

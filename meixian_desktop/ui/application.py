@@ -52,7 +52,7 @@ def _signed_in(paths: Paths, demo: bool, smoke: bool) -> bool:
     if vault.held_key(paths.data_dir) is not None or not vault.has_password(paths.data_dir):
         return True
     if smoke:
-        from meixian_desktop.demo import DEMO_PASSWORD
+        from meixian_desktop.core.passwords import DEMO_PASSWORD
 
         password = os.environ.get(vault.PASSWORD_ENV) or (DEMO_PASSWORD if demo else "")
         if password:

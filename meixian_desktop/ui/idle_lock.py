@@ -9,8 +9,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from meixian_desktop.store import vault
 
-INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-                   QEvent.Type.Wheel, QEvent.Type.TouchBegin})
+INPUT: frozenset[QEvent.Type] | None = None  # the events that count as the user being there
 
 
 class IdleLock(QObject):
@@ -28,10 +27,19 @@ class IdleLock(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(minutes * 60 * 1000)
         self.timer.timeout.connect(self.lock)
+
+    def start(self) -> None:
+        """Begin watching (after the first paint: an event filter in Python builds Qt's event
+        enums, which the start-up budget keeps off the path to the first window)."""
+        global INPUT
+        if INPUT is None:
+            INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
+                               QEvent.Type.MouseMove, QEvent.Type.Wheel, QEvent.Type.TouchBegin})
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-            app.applicationStateChanged.connect(self._state_changed)  # type: ignore[attr-defined]
+            app.applicationStateChanged.connect(  # type: ignore[attr-defined]
+                lambda state: self._state_changed(state))
         self.timer.start()
 
     @property
@@ -41,11 +49,11 @@ class IdleLock(QObject):
         return vault.has_password(self.data_dir)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if not self.locked and event.type() in INPUT:
+        if not self.locked and INPUT is not None and event.type() in INPUT:
             self.timer.start()
         return False
 
-    def _state_changed(self, state) -> None:
+    def _state_changed(self, state: object) -> None:
         from PySide6.QtCore import Qt
 
         if state == Qt.ApplicationState.ApplicationSuspended:

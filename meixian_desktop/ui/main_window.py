@@ -321,6 +321,7 @@ class MainWindow(QMainWindow):
         today = self.pages.get("today")
         if isinstance(today, TodayPage) and self.runner is not run_now:
             today.refresh()
+        self.idle_lock.start()
         QTimer.singleShot(2000, self, self.start_daily_backup)
         if self.sync_agent is not None:
             QTimer.singleShot(5000, self, self.sync_agent.start)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from meixian_desktop import APP_NAME
-from meixian_desktop.core.passwords import password_problem
+from meixian_desktop.core.passwords import DEMO_PASSWORD, password_problem
 from meixian_desktop.store import vault
 from meixian_desktop.store.errors import StoreError
 
@@ -61,8 +61,6 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("<b>数据已加密</b>，请输入这台电脑的密码。")))
         if demo:
-            from meixian_desktop.demo import DEMO_PASSWORD
-
             layout.addWidget(QLabel(self.tr("演示数据的密码：") + f"<b>{DEMO_PASSWORD}</b>"))
         layout.addLayout(form)
         layout.addWidget(self.message)

@@ -86,6 +86,7 @@ def test_the_window_locks_when_left_alone_and_opens_with_the_password(qtbot, pro
     qtbot.addWidget(window)
     window.show()
     lock = window.idle_lock
+    window.start_background_work()  # as after the first paint
     assert lock.timer.interval() == 10 * 60 * 1000  # the town's default
     lock.timer.setInterval(50)
     lock.timer.start()
@@ -110,6 +111,7 @@ def test_typing_keeps_the_window_unlocked(qtbot, protected) -> None:
     qtbot.addWidget(window)
     window.show()
     lock = window.idle_lock
+    window.start_background_work()
     lock.timer.setInterval(400)
     lock.timer.start()
     for _ in range(6):
