@@ -237,9 +237,12 @@ def _import(hub: _Hub, path: Path) -> Response:
 
 
 def _check_device(hub: _Hub, request: Request) -> str:
+    """The device asking for the town package; a revoked one gets it too: its roster is how the
+    laptop learns it was revoked (and destroys its key), and it holds nothing for that laptop."""
     with Store.open(hub.paths.database, readonly=True) as store:
         return check_signed_request(store, request.method, request.url.path,
-                                    dict(request.headers), hub.nonces, hub.guard)
+                                    dict(request.headers), hub.nonces, hub.guard,
+                                    revoked_too=True)
 
 
 def _package(hub: _Hub, have: str) -> bytes | None:

@@ -35,6 +35,7 @@ class Pushed:
     failed: int = 0
     retry_after: int | None = None
     held: bool = False  # the hub keeps this laptop's batches until the town approves it
+    revoked: str = ""  # the town revoked this laptop (its package says so): why
 
     @property
     def summary(self) -> str:
@@ -214,7 +215,7 @@ def _apply_receipt_bytes(store: Store, body: bytes) -> ReceiptApplied:
 
 def _fetch_package(store: Store, keys: DeviceKeys, base: str, result: Pushed,
                    timeout: float) -> None:
-    from meixian_desktop.sync.package import import_package
+    from meixian_desktop.sync.package import DeviceRevoked, import_package
 
     path = "/v1/town-package"
     headers = signed_headers(keys, store.device_id(), "GET", path)
@@ -237,6 +238,10 @@ def _fetch_package(store: Store, keys: DeviceKeys, base: str, result: Pushed,
         package.write_bytes(body)
         try:
             applied = import_package(store, keys, package)
+        except DeviceRevoked as exc:
+            result.revoked = exc.message
+            result.lines.append(exc.message)
+            return
         except SyncError as exc:
             result.lines.append(f"资料包：{exc.message}")
             return

@@ -43,8 +43,9 @@ def signed_headers(keys: DeviceKeys, device_id: str, method: str, path: str,
 
 def check_signed_request(store: Store, method: str, path: str, headers: Mapping[str, str],
                          seen: dict[str, float], guard: threading.Lock,
-                         now: float | None = None) -> str:
-    """The approved device that signed this request, or RequestRefused."""
+                         now: float | None = None, *, revoked_too: bool = False) -> str:
+    """The approved device that signed this request, or RequestRefused; with ``revoked_too`` a
+    revoked device is let through too (it fetches the package that tells it so)."""
     lower = {k.lower(): v for k, v in headers.items()}
     device_id, at, nonce = lower.get(DEVICE, ""), lower.get(TIME, ""), lower.get(NONCE, "")
     if not (device_id and at.isdigit() and 16 <= len(nonce) <= 64 and lower.get(SIGNATURE)):
@@ -64,7 +65,7 @@ def check_signed_request(store: Store, method: str, path: str, headers: Mapping[
     except (SyncFileError, ValueError) as exc:
         raise RequestRefused(401, "请求的签名不对，或这台电脑还没有在镇里登记，镇里服务器不认。"
                                   "请先用U盘交一批记录，等镇里批准。") from exc
-    if device.status != APPROVED:
+    if device.status != APPROVED and not (revoked_too and device.status == devices.REVOKED):
         raise RequestRefused(403, "这台电脑还没有被镇里批准（或已停用），请先用U盘交一批记录，"
                                   "等镇里批准。")
     with guard:

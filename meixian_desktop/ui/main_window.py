@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
             self.sync_agent = SyncAgent(self.store, self.session.paths, self.profile,
                                         runner=self.runner, parent=self)
             self.sync_agent.status.connect(self.status_sync.setText)
+            self.sync_agent.revoked.connect(self.revoked)
         self.status_folder = QLabel(self.tr("数据：") + str(self.session.paths.data_dir))
         for label in (self.status_worker, self.status_sync, self.status_folder):
             bar.addPermanentWidget(label)
@@ -314,6 +315,12 @@ class MainWindow(QMainWindow):
                 dialog.close()
         self.save_geometry()
         super().closeEvent(event)
+
+    def revoked(self, why: str) -> None:
+        """The town revoked this laptop (learnt from its hub): the data key is destroyed."""
+        from meixian_desktop.ui.revocation import tell_and_destroy
+
+        self.revoked_box = tell_and_destroy(self, self.session.paths.data_dir, why)
 
     def start_background_work(self) -> None:
         """Once the window is up: gather 今日待办, and back up a little later. Started after

@@ -39,6 +39,7 @@ class SyncAgent(QObject):
 
     status = Signal(str)  # the status bar's sentence
     finished = Signal(object)  # the Pushed of each attempt (the 同步 page refreshes on it)
+    revoked = Signal(str)  # the town's package says this laptop is revoked: why
 
     def __init__(self, store: Store, paths: Paths, profile: Profile, *,
                  runner: Runner = run_in_background,
@@ -84,6 +85,11 @@ class SyncAgent(QObject):
 
     def _done(self, result: Any) -> None:
         self.busy = False
+        if getattr(result, "revoked", ""):
+            self.timer.stop()
+            self.status.emit("同步：这台电脑已被镇里停用")
+            self.revoked.emit(result.revoked)
+            return
         now = clock.now().strftime("%H:%M")
         if not result.reachable:
             self.status.emit("同步：镇里服务器不可达，将自动重试")

@@ -190,6 +190,9 @@ def test_a_revoked_laptop_is_told_why_and_keeps_its_records(town: Home, worker: 
 
     assert result.reachable and result.sent == 0 and result.failed >= 1
     assert "拒收" in result.lines[0] and "停用" in result.lines[0]
+    # The hub still hands it the town's package, whose roster says so: the window then tells
+    # the worker and destroys the data key (tests/ui/test_sign_in.py).
+    assert "停用" in result.revoked and "销毁" in result.revoked
     assert town_state(town.paths) == before
     assert (outbox_dir(worker.paths) / "refused").is_dir()
     assert ACKNOWLEDGED not in {record_state(worker.store, t, i) for t, i in sent}
@@ -228,33 +231,45 @@ def test_a_signed_request_gets_a_town_package_the_worker_can_import_once(
     assert status == 401 and "用过" in error_of(body)
 
 
-@pytest.mark.parametrize("case", ["forged", "tampered", "unknown", "revoked", "clock",
-                                  "unsigned"])
+@pytest.mark.parametrize("case", ["forged", "tampered", "unknown", "clock", "unsigned"])
 def test_a_town_package_request_that_does_not_prove_the_device_is_refused(
         town: Home, worker: Home, hub: Hub, tmp_path: Path, case: str) -> None:
     device = worker.store.device_id()
     if case != "unknown":
         approve(town, worker)
-    if case == "revoked":
-        devices.decide(town.store, device, devices.REVOKED, "镇综治办")
     make: dict[str, Callable[[], dict[str, str]]] = {
         "forged": lambda: _stranger(tmp_path)(worker),
         "tampered": lambda: _tampered(worker),
         "unknown": lambda: signed_headers(worker.keys, device, "GET", PACKAGE),
-        "revoked": lambda: signed_headers(worker.keys, device, "GET", PACKAGE),
         "clock": lambda: signed_headers(worker.keys, device, "GET", PACKAGE,
                                         now=clock.now().timestamp() - 600),
         "unsigned": lambda: {},
     }
     # An unknown device gets the very answer a forged signature gets: nothing to enumerate.
     expected = {"forged": (401, "签名"), "tampered": (401, "签名"), "unknown": (401, "签名"),
-                "revoked": (403, "停用"), "clock": (401, "时间"), "unsigned": (401, "签名")}
+                "clock": (401, "时间"), "unsigned": (401, "签名")}
 
     status, _headers, body = request(hub.url + PACKAGE, headers=make[case]())
 
     assert (status, expected[case][1] in error_of(body)) == (expected[case][0], True), body
     if case in ("forged", "unknown"):
         assert "批准" in error_of(body)  # a worker not yet approved is told what to do
+
+
+def test_a_revoked_device_gets_the_package_that_says_so(
+        town: Home, worker: Home, hub: Hub, tmp_path: Path) -> None:
+    approve(town, worker)
+    device = worker.store.device_id()
+    devices.decide(town.store, device, devices.REVOKED, "镇综治办")
+    status, _headers, body = request(hub.url + PACKAGE,
+                                     headers=signed_headers(worker.keys, device, "GET", PACKAGE))
+    assert status == 200
+    package = tmp_path / "revoked.mxref"
+    package.write_bytes(body)
+    from meixian_desktop.sync.package import DeviceRevoked
+
+    with pytest.raises(DeviceRevoked):
+        import_package(worker.store, worker.keys, package, confirm=trust_town)
 
 
 def test_a_device_with_the_current_package_gets_304_and_downloads_nothing(

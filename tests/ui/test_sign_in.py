@@ -155,6 +155,21 @@ def test_recovery_from_the_sign_in_window_and_the_towns_sync_page(qtbot, tmp_pat
     town.session.close()
 
 
+def test_a_revoked_laptop_is_told_then_its_key_is_destroyed(qtbot, protected) -> None:
+    from meixian_desktop.ui.main_window import MainWindow
+    from meixian_desktop.ui.tasks import run_now
+
+    window = MainWindow(protected, profile_store.load(protected.store), runner=run_now)
+    qtbot.addWidget(window)
+    assert window.sync_agent is not None
+    window.sync_agent.revoked.emit("梅仙镇已经停用了这台电脑。数据钥匙将被销毁。")
+    box = window.revoked_box
+    assert box.isVisible() and "停用" in box.text()
+    assert vault.exists(protected.paths.data_dir)  # nothing destroyed before the worker reads it
+    box.done(0)
+    assert not vault.exists(protected.paths.data_dir)
+
+
 def run_app(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != vault.PASSWORD_ENV}
     env["QT_QPA_PLATFORM"] = "offscreen"

@@ -392,19 +392,7 @@ class WorkerSyncPage(SyncPageBase):
             self.wipe(report.revoked)
 
     def wipe(self, why: str) -> None:
-        """Tell the worker, destroy the data key, and close the app: the laptop is revoked."""
-        from PySide6.QtWidgets import QApplication
+        """The laptop is revoked: tell the worker, destroy the data key, close the app."""
+        from meixian_desktop.ui.revocation import tell_and_destroy
 
-        from meixian_desktop.store import vault
-
-        box = QMessageBox(QMessageBox.Icon.Critical, self.tr("这台电脑已被停用"), why,
-                          QMessageBox.StandardButton.Ok, self)
-        def destroy(_result: int) -> None:
-            vault.destroy(self.paths.data_dir)
-            app = QApplication.instance()
-            if app is not None:
-                app.quit()
-
-        box.finished.connect(destroy)
-        self.revoked_box = box
-        box.open()
+        self.revoked_box = tell_and_destroy(self, self.paths.data_dir, why)
