@@ -24,6 +24,8 @@ def add_key_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     answer.add_argument("request", type=Path, help="网格员的恢复申请文件（.mxrecq）")
     answer.add_argument("--to", type=Path, required=True, help="写到这个文件夹")
     answer.add_argument("--clerk", required=True, help="办理人姓名（记入操作日志）")
+    answer.add_argument("--device", default="", metavar="指纹",
+                        help="申请里没有设备时（网格员电脑的钥匙文件损坏）：这台电脑的密钥指纹")
     take = verbs.add_parser("apply", help="（网格员）导入恢复文件并设新密码")
     take.add_argument("answer", type=Path, help="镇里给的恢复文件（.mxreca）")
     take.add_argument("--new-password-file", type=Path, required=True, metavar="FILE",
@@ -71,8 +73,19 @@ def cmd_recovery(paths: Paths, args: argparse.Namespace) -> int:
                 if profile is None or not profile.is_town:
                     print("只有镇级才能办理密码恢复。", file=sys.stderr)
                     return 1
+                device_id = ""
+                if args.device:
+                    from meixian_desktop.store import devices
+
+                    found = devices.by_fingerprint(session.store, args.device)
+                    if len(found) != 1:
+                        print(f"指纹“{args.device}”对上了 {len(found)} 台电脑，请写得更完整。",
+                              file=sys.stderr)
+                        return 1
+                    device_id = found[0].device_id
                 made = recovery.answer_request(session.store, load_keys(paths.keys_dir),
-                                               args.request, args.to, args.clerk)
+                                               args.request, args.to, args.clerk,
+                                               device_id=device_id)
             print(f"恢复文件已写到：{made}。只能在提出申请的那台电脑上用一次。")
         else:
             password = _new_password(paths, args.new_password_file)

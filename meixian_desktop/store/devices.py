@@ -107,3 +107,14 @@ def decide(store: Store, device_id: str, status: str, by: str) -> None:
         store.conn.execute(
             "UPDATE devices SET status = ?, decided_at = ?, decided_by = ? WHERE device_id = ?",
             (status, now_iso(), by, device_id))
+
+
+def keep_key_copy(store: Store, device_id: str, copy: str) -> None:
+    """(Town) Keep the laptop's data key as sealed to the town (JSON), for recovery."""
+    store.conn.execute("UPDATE devices SET key_copy = ? WHERE device_id = ?", (copy, device_id))
+
+
+def key_copy(store: Store, device_id: str) -> str:
+    row = store.conn.execute("SELECT key_copy FROM devices WHERE device_id = ?",
+                             (device_id,)).fetchone()
+    return str(row[0]) if row else ""

@@ -420,8 +420,15 @@ def m009_batch_outcomes(db: Database) -> None:
     db.execute("CREATE INDEX idx_devices_signing ON devices(signing_public)")
 
 
+def m010_device_key_copies(db: Database) -> None:
+    """(Town) Each laptop's data key sealed to the town's key, as its last batch brought it: a
+    laptop whose key file is damaged can still be recovered at the town office."""
+    db.execute("ALTER TABLE devices ADD COLUMN key_copy TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_foundation, m002_patrols, m003_households, m004_orders, m005_search_indexes,
     m006_mediation, m007_case_search_index, m008_sync, m009_batch_outcomes,
+    m010_device_key_copies,
 ]
 VERSION = len(MIGRATIONS)

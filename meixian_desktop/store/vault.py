@@ -163,6 +163,15 @@ def write_vault(data_dir: Path, vault: dict[str, Any]) -> None:
         raise storage_problem(exc, path) from exc
 
 
+def rebuild(data_dir: Path, key: bytes) -> None:
+    """A new vault around a data key recovered through the town (the old one was damaged or
+    lost); the key is held, and a password must be set next."""
+    write_vault(data_dir, {"format": FORMAT, "clear": _b64(key), "password": None,
+                           "town": None, "tries": {"failed": 0, "wait_until": ""},
+                           "upgrade_done": True})
+    remember(data_dir, key)
+
+
 def update(data_dir: Path, **fields: Any) -> None:
     """Change some entries of the vault (the town's sealed copy, a pending recovery)."""
     vault = read_vault(data_dir)

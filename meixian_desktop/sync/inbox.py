@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import shutil
 import tempfile
@@ -24,6 +25,7 @@ from meixian_desktop.store.database import Store, now_iso
 from meixian_desktop.store.devices import APPROVED, PENDING, REVOKED, Device
 from meixian_desktop.store.villages import names_of
 from meixian_desktop.sync.container import check_batch, decrypt_batch
+from meixian_desktop.sync.errors import SyncError
 from meixian_desktop.sync.keys import DeviceKeys, fingerprint
 from meixian_desktop.sync.merge import APPLIED, CONFLICT, DUPLICATE, QUARANTINED, Merger, Outcome
 from meixian_desktop.sync.outcomes import KINDS, MAX_KEPT, Tally, batch_outcomes, stored_counts
@@ -162,6 +164,7 @@ class Claimed:
     seq_from: int
     seq_to: int
     records: int = 0  # as the manifest says: only for showing progress
+    key_copy: str = ""  # the laptop's data key sealed to the town (JSON), for recovery
 
     @property
     def known(self) -> tuple[str, str, str]:
@@ -181,7 +184,15 @@ def _claimed(manifest: dict) -> Claimed:
         tuple(printable(str(v))[:20] for v in manifest.get("villages", []))[:60],
         base64.b64decode(str(manifest["sender_signing_public"]), validate=True),
         base64.b64decode(str(manifest["sender_encryption_public"]), validate=True),
-        seq_from, seq_to, _count(manifest.get("records")))
+        seq_from, seq_to, _count(manifest.get("records")), _key_copy(manifest.get("key_copy")))
+
+
+def _key_copy(value: object) -> str:
+    """The sealed key copy as JSON text when it has the shape of one, else ""."""
+    if not isinstance(value, dict) or set(value) != {"sealing", "data"}:
+        return ""
+    text = json.dumps(value, ensure_ascii=True, sort_keys=True)
+    return text if len(text) <= 4096 else ""
 
 
 def _count(value: object) -> int:
@@ -285,6 +296,8 @@ def _apply_file(store: Store, town: DeviceKeys, path: Path, claimed: Claimed,
                     tally.add(merger.apply(*check_envelope(item)))
                 tally.flush()
                 devices.update_worker(store, claimed.device_id, claimed.worker, claimed.phone)
+                if claimed.key_copy and _opens(town, claimed):
+                    devices.keep_key_copy(store, claimed.device_id, claimed.key_copy)
                 tx.conn.execute(
                     "INSERT INTO imported_batches(batch_id, device_id, seq_from, seq_to, "
                     "imported_at, file_name, records, applied, duplicates, conflicts, "
@@ -295,6 +308,17 @@ def _apply_file(store: Store, town: DeviceKeys, path: Path, claimed: Claimed,
                 tx.conn.execute("DELETE FROM held_batches WHERE batch_id = ?",
                                 (claimed.batch_id,))
     return tally
+
+
+def _opens(town: DeviceKeys, claimed: Claimed) -> bool:
+    """The key copy is sealed to this town for this device (nothing else is kept)."""
+    from meixian_desktop.sync.recovery import open_town_copy
+
+    try:
+        open_town_copy(json.loads(claimed.key_copy), town, claimed.device_id)
+    except SyncError:
+        return False
+    return True
 
 
 def _scratch(attachments_dir: Path) -> Path:

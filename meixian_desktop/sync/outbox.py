@@ -147,6 +147,9 @@ def export_batch(store: Store, keys: DeviceKeys, profile: Profile, attachments_d
         "records": len(outgoing.envelopes), "attachments": len(outgoing.attachments),
         "counts": outgoing.counts,
     }
+    copy = key_copy(store)
+    if copy:  # sealed to the town: the town keeps it for recovery (docs/keys.md)
+        manifest["key_copy"] = copy
     if progress is not None:
         progress.step(0, 1, "加密写入")
     payload = pack_payload(outgoing.envelopes, outgoing.attachments,
@@ -169,6 +172,16 @@ def export_batch(store: Store, keys: DeviceKeys, profile: Profile, attachments_d
              for e in outgoing.envelopes])
     return Exported(path, batch_id, len(outgoing.envelopes), len(outgoing.attachments),
                     outgoing.counts)
+
+
+def key_copy(store: Store) -> dict[str, Any] | None:
+    """This laptop's data key as sealed to the town (made when its package was taken in)."""
+    from meixian_desktop.store import vault
+
+    copy = (vault.read_vault(vault.home_of(store.path)) or {}).get("town")
+    if not isinstance(copy, dict) or copy.get("device_id") != store.device_id():
+        return None
+    return {"sealing": copy["sealing"], "data": copy["data"]}
 
 
 STALE_PART_SECONDS = 600

@@ -1,10 +1,13 @@
 """Recovering a worker's forgotten password through the town office, and only there.
 
 1. Whenever the town's public key is known (a town package taken in), the laptop seals its data
-   key to it and keeps that copy in its vault (``town``): no one on the laptop can open it.
+   key to it and keeps that copy in its vault (``town``): no one on the laptop can open it. The
+   copy also travels in every batch, and the town keeps the latest one per laptop: if the
+   laptop's vault is damaged or lost, the town's copy still recovers the data.
 2. A worker who forgot the password makes a *recovery request* (a small file, on a stick or on
    the laptop itself): the town-sealed copy plus a fresh one-time X25519 public key; the
-   private half stays in the laptop's vault.
+   private half stays in the laptop's vault (or, when the vault is damaged, beside it in
+   ``keys/recovery.json``; the clerk then picks the laptop from the town's device list).
 3. At the town office, after the clerk has checked the worker's identity, the town's app opens
    the request with the town's private key and writes a *recovery answer*: the data key sealed
    to the one-time key. The audit log records who answered for which laptop.
@@ -25,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from meixian_desktop.store import vault
 from meixian_desktop.store.database import Store, connect
 from meixian_desktop.store.errors import StoreError
+from meixian_desktop.store.files import write_atomic
 from meixian_desktop.sync.errors import SyncError
 from meixian_desktop.sync.keys import DeviceKeys
 from meixian_desktop.sync.sealing import SyncFileError, seal, unseal
@@ -51,21 +55,45 @@ def seal_for_town(store: Store, town_public: bytes) -> None:
     vault.update(data_dir, town=copy)
 
 
+RECOVERY_FILE = "recovery.json"  # the one-time key when the vault itself is damaged
+
+
+def open_town_copy(copy: dict[str, Any], town: DeviceKeys, device_id: str) -> bytes:
+    """(Town) The data key inside a copy sealed to this town for this laptop."""
+    try:
+        return unseal(copy["sealing"], base64.b64decode(copy["data"]), town.encryption,
+                      CONTEXT + device_id.encode())
+    except SyncFileError as exc:
+        raise SyncError("这份钥匙副本不是给本镇的，或者已被改动，不能办理。") from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SyncError("钥匙副本格式不对。") from exc
+
+
 def write_request(data_dir: Path, folder: Path, worker: str = "") -> Path:
-    """A recovery request for the town office; the one-time private key stays in the vault."""
-    found = vault.read_vault(data_dir)
-    copy = (found or {}).get("town")
-    if not copy:
+    """A recovery request for the town office; the one-time private key stays on the laptop.
+    Works with a damaged vault too: the town then answers from its own copy."""
+    try:
+        found = vault.read_vault(data_dir) or {}
+        damaged = not found
+    except vault.VaultDamaged:
+        found, damaged = {}, True
+    copy = found.get("town")
+    if not copy and not damaged:
         raise SyncError("这台电脑还没有导入过镇里的资料包，镇里无法帮助恢复。"
                         "请联系镇综治中心。")
     one_time = X25519PrivateKey.generate()
     private = one_time.private_bytes(RAW, serialization.PrivateFormat.Raw,
-                                     serialization.NoEncryption())
+                                     serialization.NoEncryption()).hex()
     public = one_time.public_key().public_bytes(RAW, serialization.PublicFormat.Raw)
-    vault.update(data_dir, recovery={"one_time_private": private.hex()})
-    request = {"kind": REQUEST_KIND, "device_id": copy["device_id"], "worker": worker[:40],
-               "town_copy": copy, "answer_to": public.hex()}
-    path = folder / f"恢复申请-{copy['device_id'][:8]}{REQUEST_SUFFIX}"
+    device_id = str((copy or {}).get("device_id") or "")
+    if damaged:
+        write_atomic(data_dir / "keys" / RECOVERY_FILE,
+                     json.dumps({"one_time_private": private}).encode("ascii"), private=True)
+    else:
+        vault.update(data_dir, recovery={"one_time_private": private})
+    request = {"kind": REQUEST_KIND, "device_id": device_id, "worker": worker[:40],
+               "town_copy": copy or None, "answer_to": public.hex()}
+    path = folder / f"恢复申请-{(device_id or '钥匙损坏')[:8]}{REQUEST_SUFFIX}"
     _write(path, request)
     return path
 
@@ -79,28 +107,32 @@ def requester(store: Store, request_path: Path) -> str:
     known = devices.get(store, str(request.get("device_id") or ""))
     if known is not None:
         return f"{known.worker}（设备指纹 {known.fingerprint}）"
-    return f"{str(request.get('worker') or '不明')[:40]}（镇里没有这台电脑的记录）"
+    return f"{str(request.get('worker') or '不明')[:40]}（申请里没有可认的设备，请在设备名单里选中这台电脑）"
 
 
 def answer_request(store: Store, town: DeviceKeys, request_path: Path, folder: Path,
-                   clerk: str) -> Path:
-    """(Town) Open a request with the town's key and write the one-time answer; the clerk must
-    have checked the worker's identity first. Recorded in the audit log."""
+                   clerk: str, *, device_id: str = "") -> Path:
+    """(Town) Open a request with the town's key (or, when the laptop's own copy is gone, the
+    copy its last batch brought: ``device_id`` names the laptop then) and write the one-time
+    answer; the clerk must have checked the worker's identity first. Audit-logged."""
     from meixian_desktop.store import audit, devices
 
     request = _read(request_path, REQUEST_KIND)
+    device_id = str(request.get("device_id") or "") or device_id
     try:
-        copy = request["town_copy"]
-        device_id = str(request["device_id"])
         answer_to = bytes.fromhex(str(request["answer_to"]))
-        data_key = unseal(copy["sealing"], base64.b64decode(copy["data"]), town.encryption,
-                          CONTEXT + device_id.encode())
-    except SyncFileError as exc:
-        raise SyncError("这份恢复申请不是给本镇的，或者已被改动，不能办理。") from exc
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, ValueError) as exc:
         raise SyncError("恢复申请文件格式不对，请让网格员重新制作。") from exc
-    if len(answer_to) != 32:
-        raise SyncError("恢复申请文件格式不对，请让网格员重新制作。")
+    if len(answer_to) != 32 or not device_id:
+        raise SyncError("恢复申请里没有设备：请在设备名单里选中这位网格员的电脑再办理。"
+                        if len(answer_to) == 32 else "恢复申请文件格式不对，请让网格员重新制作。")
+    copy = request.get("town_copy")
+    if not isinstance(copy, dict):
+        kept = devices.key_copy(store, device_id)
+        if not kept:
+            raise SyncError("镇里没有这台电脑的钥匙副本（它还没有交过批次），无法恢复。")
+        copy = json.loads(kept)
+    data_key = open_town_copy(copy, town, device_id)
     known = devices.get(store, device_id)
     worker = known.worker if known is not None else str(request.get("worker") or "")
     header, sealed = seal(data_key, answer_to, CONTEXT + device_id.encode())
@@ -116,10 +148,20 @@ def answer_request(store: Store, town: DeviceKeys, request_path: Path, folder: P
 
 def apply_answer(data_dir: Path, answer_path: Path) -> bytes:
     """Open the town's answer with the one-time key, check the key opens this laptop's data,
-    hold it, and destroy the one-time key. The caller then has the worker set a password."""
+    hold it (a damaged vault is rebuilt around it), and destroy the one-time key. The caller
+    then has the worker set a password."""
     answer = _read(answer_path, ANSWER_KIND)
-    found = vault.read_vault(data_dir) or {}
+    aside = data_dir / "keys" / RECOVERY_FILE
+    try:
+        found = vault.read_vault(data_dir) or {}
+    except vault.VaultDamaged:
+        found = {}
     pending = (found.get("recovery") or {}).get("one_time_private")
+    if not pending and aside.exists():
+        try:
+            pending = json.loads(aside.read_text(encoding="ascii"))["one_time_private"]
+        except (OSError, ValueError, KeyError):
+            pending = None
     if not pending:
         raise SyncError("这台电脑没有待办的恢复申请（恢复文件只能用一次）。请重新制作恢复申请。")
     one_time = X25519PrivateKey.from_private_bytes(bytes.fromhex(pending))
@@ -134,8 +176,12 @@ def apply_answer(data_dir: Path, answer_path: Path) -> bytes:
         connect(database, readonly=True, key=data_key).close()
     except StoreError as exc:
         raise SyncError("恢复文件里的钥匙打不开这台电脑的数据，请联系镇综治中心。") from exc
-    vault.update(data_dir, recovery=None)
-    vault.remember(data_dir, data_key)
+    if found:
+        vault.update(data_dir, recovery=None)
+        vault.remember(data_dir, data_key)
+    else:
+        vault.rebuild(data_dir, data_key)
+    aside.unlink(missing_ok=True)
     return data_key
 
 

@@ -1,4 +1,5 @@
-"""Locking the window after the town's idle time, or on 锁定 (Ctrl+L): the password opens it."""
+"""Locking the window after the town's idle time, a minute after the user went to another
+program or locked the session (Win+L), or on 锁定 (Ctrl+L): the password opens it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from meixian_desktop.store import vault
 
 INPUT: frozenset[QEvent.Type] | None = None  # the events that count as the user being there
+AWAY_MS = 60 * 1000  # the app inactive (session locked, another program in front) this long
 
 
 class IdleLock(QObject):
@@ -27,6 +29,10 @@ class IdleLock(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(minutes * 60 * 1000)
         self.timer.timeout.connect(self.lock)
+        self.away = QTimer(self)
+        self.away.setSingleShot(True)
+        self.away.setInterval(AWAY_MS)
+        self.away.timeout.connect(self.lock)
 
     def start(self) -> None:
         """Begin watching (after the first paint: an event filter in Python builds Qt's event
@@ -38,8 +44,13 @@ class IdleLock(QObject):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-            app.applicationStateChanged.connect(  # type: ignore[attr-defined]
-                lambda state: self._state_changed(state))
+            changed = app.applicationStateChanged  # type: ignore[attr-defined]
+
+            def slot(state: object) -> None:
+                self._state_changed(state)
+
+            changed.connect(slot)  # a plain function: a method slot cannot take Qt's enum here
+            self.destroyed.connect(lambda *_: changed.disconnect(slot))
         self.timer.start()
 
     @property
@@ -54,10 +65,17 @@ class IdleLock(QObject):
         return False
 
     def _state_changed(self, state: object) -> None:
+        """Suspended: lock now. Inactive or hidden (Windows reports a locked session so): lock
+        if the user does not come back within a minute. Active again: nothing to do."""
         from PySide6.QtCore import Qt
 
         if state == Qt.ApplicationState.ApplicationSuspended:
             self.lock()
+        elif state in (Qt.ApplicationState.ApplicationInactive,
+                       Qt.ApplicationState.ApplicationHidden):
+            self.away.start()
+        else:
+            self.away.stop()
 
     def lock(self) -> bool:
         """Hide what is on screen and ask for the password; True once it is given again."""

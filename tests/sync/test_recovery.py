@@ -151,3 +151,39 @@ def test_recovery_and_a_new_password_through_the_command_line(homes, tmp_path, c
                  "--new-password-file", str(changed)]) == 0
     vault.forget()
     vault.unlock(worker.paths.data_dir, "changed-pass-2026")
+
+
+def test_the_key_copy_travels_in_every_batch_and_the_town_keeps_it(homes, tmp_path) -> None:
+    town, worker = homes
+    approved(town, worker, tmp_path / "stick")
+    kept = json.loads(devices.key_copy(town.store, worker.store.device_id()))
+    assert set(kept) == {"sealing", "data"}
+    assert worker.store.key.hex() not in json.dumps(kept)
+
+
+def test_a_damaged_key_file_is_recovered_from_the_towns_copy(homes, tmp_path) -> None:
+    town, worker = homes
+    stick = tmp_path / "stick"
+    approved(town, worker, stick)
+    patrols = worker.count("patrols")
+    data_dir = worker.paths.data_dir
+    vault.set_password(data_dir, FORGOTTEN)
+    worker.session.close()
+    vault.forget(data_dir)
+    vault.vault_file(data_dir).write_bytes(b"\x00" * 300)  # the key file is damaged
+    with pytest.raises(vault.VaultDamaged):
+        vault.unlock(data_dir, FORGOTTEN)  # even the right password cannot help now
+    request = write_request(data_dir, stick)
+    with pytest.raises(SyncError) as caught:  # the request does not say which laptop
+        answer_request(town.store, town.keys, request, stick, "王会计")
+    assert "选中" in caught.value.message
+    answer = answer_request(town.store, town.keys, request, stick, "王会计",
+                            device_id=worker.store.device_id())
+    apply_answer(data_dir, answer)
+    vault.set_password(data_dir, "rebuilt-2026x")
+    vault.forget(data_dir)
+    vault.unlock(data_dir, "rebuilt-2026x")
+    with open_session(worker.paths) as again:
+        assert again.store.conn.execute(
+            "SELECT count(*) FROM patrols WHERE deleted = 0").fetchone()[0] == patrols
+    assert not (data_dir / "keys" / "recovery.json").exists()

@@ -99,6 +99,26 @@ def test_the_window_locks_when_left_alone_and_opens_with_the_password(qtbot, pro
     assert not lock.locked and window.centralWidget().isVisible()
 
 
+def test_leaving_the_app_for_a_while_locks_it(qtbot, protected) -> None:
+    from PySide6.QtCore import Qt
+
+    from meixian_desktop.ui.main_window import MainWindow
+    from meixian_desktop.ui.tasks import run_now
+
+    window = MainWindow(protected, profile_store.load(protected.store), runner=run_now)
+    qtbot.addWidget(window)
+    window.show()
+    lock = window.idle_lock
+    lock.away.setInterval(50)
+    lock._state_changed(Qt.ApplicationState.ApplicationInactive)  # e.g. Win+L
+    lock._state_changed(Qt.ApplicationState.ApplicationActive)  # back at once: nothing
+    qtbot.wait(150)
+    assert not lock.locked
+    lock._state_changed(Qt.ApplicationState.ApplicationInactive)
+    qtbot.waitUntil(lambda: lock.locked, timeout=3000)
+    assert not window.centralWidget().isVisible()
+
+
 def test_typing_keeps_the_window_unlocked(qtbot, protected) -> None:
     from PySide6.QtCore import QEvent, Qt
     from PySide6.QtGui import QKeyEvent

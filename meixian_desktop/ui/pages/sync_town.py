@@ -414,12 +414,16 @@ class TownSyncPage(SyncPageBase):
 
     # -- devices ---------------------------------------------------------------------------------
     def selected_device(self) -> str | None:
-        row = self.devices.currentRow()
-        item = self.devices.item(row, 0) if row >= 0 else None
-        if item is None:
+        chosen = self._chosen_device()
+        if not chosen:
             self.say(self.tr("请先在“网格员设备”里选中一台设备。"), ERROR)
             return None
-        return str(item.data(RESULT_ROLE))
+        return chosen
+
+    def _chosen_device(self) -> str:
+        row = self.devices.currentRow()
+        item = self.devices.item(row, 0) if row >= 0 else None
+        return str(item.data(RESULT_ROLE)) if item is not None else ""
 
     def approve_selected(self) -> None:
         device_id = self.selected_device()
@@ -520,11 +524,13 @@ class TownSyncPage(SyncPageBase):
         return box
 
     def answer_recovery(self, request: Path, folder: Path) -> Path | None:
+        """Write the answer; a request without its laptop (key file damaged) is answered for
+        the laptop selected in the device list, from the copy its last batch brought."""
         from meixian_desktop.sync.recovery import answer_request
 
         try:
             made = answer_request(self.store, load_keys(self.paths.keys_dir), request, folder,
-                                  self.profile.name)
+                                  self.profile.name, device_id=self._chosen_device())
         except SyncError as exc:
             self.say(exc.message, ERROR)
             return None
