@@ -25,7 +25,7 @@ from meixian_desktop.core.profile import Profile, make_profile
 from meixian_desktop.paths import under_home
 from meixian_desktop.store import profile as profile_store
 from meixian_desktop.store import vault
-from meixian_desktop.store.database import Store
+from meixian_desktop.store.database import CACHE_KIB, Store
 from meixian_desktop.store.due import due_items
 from meixian_desktop.store.patrols import PatrolFilter, filter_condition
 from meixian_desktop.store.session import open_session
@@ -80,6 +80,7 @@ def clear_store(path: Path) -> Store:
     """A Store on the clear copy: the app's code on an unencrypted file (benchmark only)."""
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
     conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # the app's own cache, as connect() sets
     return Store(conn, path, b"")
 
 
