@@ -69,7 +69,7 @@ def read_photo(source: Path) -> tuple[bytes, str, str]:
     return data, kind[0], kind[1]
 
 
-PURPOSE = "attachments"
+PURPOSE = vault.ATTACHMENTS
 
 
 def read_stored(path: Path, key: bytes) -> bytes:

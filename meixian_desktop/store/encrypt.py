@@ -15,20 +15,28 @@ wiped.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterable
-from contextlib import suppress
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from sqlcipher3 import dbapi2 as sqlite3
 
 from meixian_desktop.store import vault
 from meixian_desktop.store.errors import StoreError, storage_problem
-from meixian_desktop.store.files import fsync_dir, write_atomic
+from meixian_desktop.store.files import (
+    finish_replacement,
+    fsync_dir,
+    replace_wiping,
+    wipe,
+    zero,
+)
+
+log = logging.getLogger(__name__)
 
 ENCRYPTING = ".encrypting"
 CLEAR = ".clear"
-WIPE_CHUNK = 1 << 20
 
 
 def convert_home(database: Path) -> None:
@@ -45,24 +53,48 @@ def upgrade_pending(data_dir: Path) -> bool:
     return (vault.read_vault(data_dir) or {}).get("upgrade_done") is False
 
 
-def finish_upgrade(data_dir: Path, backup_dir: Path | None, prints_dir: Path | None) -> None:
+def finish_upgrade(data_dir: Path, backup_dir: Path | None, prints_dir: Path | None
+                   ) -> list[str]:
     """What else the version before encryption left in clear: backups (converted), the device's
-    private keys (sealed), printed PDFs (wiped). Safe to run again after a power cut."""
+    private keys and the photos (sealed, the clear bytes zeroed), printed PDFs (wiped). Safe to
+    run again after a power cut. A file that cannot be done now (a damaged backup, a PDF open
+    in a viewer) never stops the home from opening: it is named in the returned problems and
+    tried again at the next start."""
     key = vault.data_key(data_dir)
+    problems: list[str] = []
+
+    def attempt(path: Path, step: Callable[[], object]) -> None:
+        try:
+            step()
+        except (OSError, StoreError) as exc:
+            problems.append(f"{path}：{getattr(exc, 'message', None) or exc}")
+            log.warning("upgrade step failed for %s: %s", path.name, exc)
+
     for backup in clear_backups(backup_dir):
-        convert_file(backup, key)
+        attempt(backup, partial(convert_file, backup, key))
     for path in sorted((data_dir / "keys").glob("*.key")):
-        data = path.read_bytes()
-        if data.startswith(b"-----BEGIN"):
-            _replace(path, vault.seal(key, vault.DEVICE_KEYS, data))
+        attempt(path, partial(seal_file, path, key, vault.DEVICE_KEYS, b"-----BEGIN"))
+    photos = data_dir / "attachments"
+    for path in sorted(photos.rglob("*")) if photos.is_dir() else []:
+        if path.is_file() and not path.name.endswith(".part"):
+            attempt(path, partial(seal_file, path, key, vault.ATTACHMENTS))
     if prints_dir is not None and prints_dir.is_dir():
-        wipe(*(path for path in prints_dir.iterdir() if path.is_file()))
-    vault.update(data_dir, upgrade_done=True)
+        for path in sorted(prints_dir.iterdir()):
+            if path.is_file():
+                attempt(path, partial(wipe, path))
+    if not problems:
+        vault.update(data_dir, upgrade_done=True)
+    return problems
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` in place of ``path`` atomically: a key file must never go missing."""
-    write_atomic(path, data, private=True)
+def seal_file(path: Path, key: bytes, purpose: str, clear_start: bytes = b"") -> None:
+    """Seal a file kept in clear by an earlier version (one starting with ``clear_start``),
+    zeroing the clear bytes where they lay; one already sealed is left alone."""
+    finish_replacement(path)
+    data = path.read_bytes()
+    if vault.is_sealed(data) or not data.startswith(clear_start):
+        return
+    replace_wiping(path, vault.seal(key, purpose, data))
 
 
 def convert_file(path: Path, key: bytes) -> None:
@@ -83,14 +115,20 @@ def convert_file(path: Path, key: bytes) -> None:
     except StoreError:
         partial.unlink(missing_ok=True)
         raise
-    wipe(aside, *_sidecars(aside), *_sidecars(path))
+    try:
+        wipe(aside, *_sidecars(aside), *_sidecars(path))
+    except OSError as exc:  # the encrypted file is in place; the next start wipes the rest
+        log.warning("could not wipe %s yet: %s", aside.name, exc)
 
 
 def export(clear: Path, target: Path, key: bytes) -> dict[str, int]:
     """Write an encrypted copy of ``clear`` to ``target``; returns the rows of each table."""
     conn = sqlite3.connect(str(clear), isolation_level=None)
     try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA wal_checkpoint(FULL)")
+        wal = clear.with_name(clear.name + "-wal")
+        if wal.exists():
+            zero(wal)  # its frames are in the file now; truncating would free them in clear
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         counts = table_counts(conn, "main")
@@ -146,28 +184,11 @@ def clear_backups(backup_dir: Path | None) -> list[Path]:
     from meixian_desktop.store.backup import backups
     from meixian_desktop.store.database import is_clear_database
 
-    if backup_dir is None:
+    if backup_dir is None or not backup_dir.is_dir():
         return []
-    for _moment, _reason, path in backups(backup_dir):
-        finish_interrupted(path)
+    for leftover in [*backup_dir.glob(f"*.db{CLEAR}"), *backup_dir.glob(f"*.db{ENCRYPTING}")]:
+        finish_interrupted(leftover.with_name(leftover.name.rsplit(".", 1)[0]))
     return [path for _moment, _reason, path in backups(backup_dir) if is_clear_database(path)]
-
-
-def wipe(*paths: Path) -> None:
-    """Overwrite each file with zeros, flush, then delete it (a clear copy leaves no trace in
-    the file system's free space on the usual disks; SSDs may still keep old blocks)."""
-    for path in paths:
-        with suppress(FileNotFoundError):
-            size = path.stat().st_size
-            with open(path, "rb+") as handle:
-                left = size
-                while left > 0:
-                    step = min(left, WIPE_CHUNK)
-                    handle.write(b"\0" * step)
-                    left -= step
-                handle.flush()
-                os.fsync(handle.fileno())
-            path.unlink()
 
 
 def _sidecars(path: Path) -> Iterable[Path]:

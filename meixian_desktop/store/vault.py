@@ -27,12 +27,13 @@ from typing import Any
 
 from meixian_desktop.core import clock
 from meixian_desktop.store.errors import StoreError, storage_problem
-from meixian_desktop.store.files import write_atomic
+from meixian_desktop.store.files import finish_replacement, replace_wiping, wipe
 
 VAULT_NAME = "vault.json"
 FORMAT = 1
 KEY_BYTES = 32
 DEVICE_KEYS = "device keys"  # the purpose the device's private keys are sealed for
+ATTACHMENTS = "attachments"  # the purpose photos and scans are sealed for
 SEALED_MAGIC = b"MXE1"  # a file sealed with the data key: magic, 12-byte nonce, AES-GCM body
 FREE_TRIES = 5  # wrong passwords before the first wait
 FIRST_WAIT_SECONDS = 30  # then 30 s, doubling with each further wrong password, up to an hour
@@ -69,6 +70,7 @@ DEFAULT_KDF = KdfParams()  # tests/conftest.py lowers this for the suite's many 
 
 _unlocked: dict[Path, bytes] = {}  # vault file → data key, for this process only
 _guard = threading.Lock()
+_writing = threading.RLock()  # one read-modify-write of a vault file at a time (this process)
 
 
 def vault_file(data_dir: Path) -> Path:
@@ -139,6 +141,7 @@ def exists(data_dir: Path) -> bool:
 def read_vault(data_dir: Path) -> dict[str, Any] | None:
     path = vault_file(data_dir)
     try:
+        finish_replacement(path)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
@@ -158,7 +161,8 @@ def write_vault(data_dir: Path, vault: dict[str, Any]) -> None:
     path = vault_file(data_dir)
     text = json.dumps(vault, ensure_ascii=False, indent=1)
     try:
-        write_atomic(path, text.encode("utf-8"), private=True)
+        with _writing:
+            replace_wiping(path, text.encode("utf-8"))  # no old version left in free space
     except OSError as exc:
         raise storage_problem(exc, path) from exc
 
@@ -174,11 +178,12 @@ def rebuild(data_dir: Path, key: bytes) -> None:
 
 def update(data_dir: Path, **fields: Any) -> None:
     """Change some entries of the vault (the town's sealed copy, a pending recovery)."""
-    vault = read_vault(data_dir)
-    if vault is None:
-        raise Locked(f"找不到数据钥匙文件“{vault_file(data_dir)}”。", data_dir)
-    vault.update(fields)
-    write_vault(data_dir, vault)
+    with _writing:
+        vault = read_vault(data_dir)
+        if vault is None:
+            raise Locked(f"找不到数据钥匙文件“{vault_file(data_dir)}”。", data_dir)
+        vault.update(fields)
+        write_vault(data_dir, vault)
 
 
 def damaged(path: Path) -> VaultDamaged:
@@ -189,13 +194,19 @@ def damaged(path: Path) -> VaultDamaged:
 # -- the password ----------------------------------------------------------------------------
 def set_password(data_dir: Path, password: str, *, kdf: KdfParams | None = None) -> None:
     """Wrap the data key with ``password`` (the home must be unlocked) and remove any clear
-    copy. Also the way to change the password."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+    copy (zeroed where it lay, with every earlier version of the vault). Also the way to change
+    the password."""
     key = data_key(data_dir)
-    vault = read_vault(data_dir) or {"format": FORMAT, "town": None}
+    with _writing:
+        _wrap(data_dir, key, password, kdf)
+
+
+def _wrap(data_dir: Path, key: bytes, password: str, kdf: KdfParams | None) -> None:
     import secrets
 
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    vault = read_vault(data_dir) or {"format": FORMAT, "town": None}
     params = kdf or DEFAULT_KDF
     salt = secrets.token_bytes(16)
     nonce = secrets.token_bytes(12)
@@ -238,17 +249,15 @@ def unlock(data_dir: Path, password: str) -> bytes:
         failed = int(tries.get("failed") or 0) + 1
         wait = wait_after(failed)
         until = (clock.now() + timedelta(seconds=wait)).isoformat() if wait else ""
-        vault["tries"] = {"failed": failed, "wait_until": until}
-        write_vault(data_dir, vault)
+        update(data_dir, tries={"failed": failed, "wait_until": until})
         message = "密码不对，请再输一次。"
         if wait:
             message = f"密码已连续输错 {failed} 次，请 {wait} 秒后再试。"
         elif failed >= 3:
-            message += f"再错 {FREE_TRIES - failed + 1} 次要等待一段时间。"
+            message += f"再错 {FREE_TRIES - failed} 次要等待一段时间。"
         raise WrongPassword(message, path, wait) from None
     if tries.get("failed"):
-        vault["tries"] = {"failed": 0, "wait_until": ""}
-        write_vault(data_dir, vault)
+        update(data_dir, tries={"failed": 0, "wait_until": ""})
     remember(data_dir, key)
     return key
 
@@ -397,14 +406,7 @@ def destroy(data_dir: Path) -> None:
     path = vault_file(data_dir)
     forget(data_dir)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        return
-    try:
-        with open(path, "rb+") as handle:
-            handle.write(b"\0" * size)
-            handle.flush()
-            os.fsync(handle.fileno())
-        path.unlink()
+        with _writing:
+            wipe(path, path.with_name(path.name + ".part"))
     except OSError as exc:
         raise storage_problem(exc, path) from exc

@@ -116,9 +116,12 @@ def assigned_records(store: Store, village_codes: tuple[str, ...]) -> list[dict[
 def package_version(store: Store) -> str:
     """What the package would hold, as a version that grows with it, read without writing: the
     town's last clock stamp (any record it wrote or took in) and its last device decision (a
-    newly approved laptop gets its own section). Two exports with nothing between are equal."""
-    decided = store.conn.execute("SELECT max(decided_at) FROM devices").fetchone()[0]
-    return f"{store.meta('hlc_last') or ''}|{decided or ''}"
+    newly approved laptop gets its own section), then how many laptops are revoked (a laptop
+    revoked in the same second as an approval still gets a newer package, which tells it).
+    Two exports with nothing between are equal."""
+    decided, revoked = store.conn.execute(
+        "SELECT max(decided_at), sum(status = ?) FROM devices", (devices.REVOKED,)).fetchone()
+    return f"{store.meta('hlc_last') or ''}|{decided or ''}|{revoked or 0}"
 
 
 def export_package(store: Store, town: DeviceKeys, profile: Profile, folder: Path) -> Path:
@@ -216,13 +219,13 @@ def import_package(store: Store, keys: DeviceKeys, path: Path, *,
         raise SyncError("资料包内容格式不对，可能来自其他程序或已损坏。") from exc
     if town_id == store.device_id():
         raise SyncError("这是本机自己导出的资料包，网格员的电脑才需要导入。")
+    current = store.meta("town_package_version") or ""
+    if current and current >= version:  # an older package (re-approved since?) says nothing
+        return PackageApplied(version, town_name, 0, 0, 0, newer_already=True)
     if _revoked(body.get("roster"), store.device_id()):
         raise DeviceRevoked(f"{town_name}已经停用了这台电脑（可能报告了丢失）。为保护数据，"
                             "这台电脑上的数据钥匙将被销毁，数据再也打不开。"
                             "如有疑问请联系镇综治中心。")
-    current = store.meta("town_package_version") or ""
-    if current and current >= version:
-        return PackageApplied(version, town_name, 0, 0, 0, newer_already=True)
     assigned: list[tuple[str, dict[str, Any], str | None]] = []
     if section is not None:
         try:

@@ -98,13 +98,13 @@ def write_request(data_dir: Path, folder: Path, worker: str = "") -> Path:
     return path
 
 
-def requester(store: Store, request_path: Path) -> str:
-    """(Town) Who a request says it is from, as the clerk checks it: the worker the town knows
-    for that laptop, else the name typed in the request."""
+def requester(store: Store, request_path: Path, chosen_device: str = "") -> str:
+    """(Town) Who the answer would be for, as the clerk checks it: the worker the town knows
+    for the request's laptop (or, when the request names none, for ``chosen_device``)."""
     from meixian_desktop.store import devices
 
     request = _read(request_path, REQUEST_KIND)
-    known = devices.get(store, str(request.get("device_id") or ""))
+    known = devices.get(store, str(request.get("device_id") or "") or chosen_device)
     if known is not None:
         return f"{known.worker}（设备指纹 {known.fingerprint}）"
     return f"{str(request.get('worker') or '不明')[:40]}（申请里没有可认的设备，请在设备名单里选中这台电脑）"
@@ -132,8 +132,10 @@ def answer_request(store: Store, town: DeviceKeys, request_path: Path, folder: P
         if not kept:
             raise SyncError("镇里没有这台电脑的钥匙副本（它还没有交过批次），无法恢复。")
         copy = json.loads(kept)
-    data_key = open_town_copy(copy, town, device_id)
     known = devices.get(store, device_id)
+    if known is not None and known.status == devices.REVOKED:
+        raise SyncError("这台电脑已被停用，不能恢复。如果是误停，请先在设备名单里重新批准它。")
+    data_key = open_town_copy(copy, town, device_id)
     worker = known.worker if known is not None else str(request.get("worker") or "")
     header, sealed = seal(data_key, answer_to, CONTEXT + device_id.encode())
     answer = {"kind": ANSWER_KIND, "device_id": device_id, "sealing": header,

@@ -49,6 +49,17 @@ def _open(paths: Paths, demo: bool) -> Session:
 def _signed_in(paths: Paths, demo: bool, smoke: bool) -> bool:
     """The home's key is unlocked, or needs no password yet; else ask (a smoke run shows the
     sign-in window and stops, unless $MEIXIAN_PASSWORD or the demo's password opens it)."""
+    from meixian_desktop.ui.sign_in import SignInDialog
+
+    problem = _key_problem(paths)
+    if problem:  # the key file is damaged or gone: only the town can help now
+        dialog = SignInDialog(paths.data_dir, demo=demo, recovery_only=problem)
+        if smoke:
+            dialog.show()
+            QApplication.processEvents()
+            print("smoke: recovery window shown", flush=True)
+            return False
+        return bool(dialog.exec())
     if vault.held_key(paths.data_dir) is not None or not vault.has_password(paths.data_dir):
         return True
     if smoke:
@@ -58,8 +69,6 @@ def _signed_in(paths: Paths, demo: bool, smoke: bool) -> bool:
         if password:
             vault.unlock(paths.data_dir, password)
             return True
-    from meixian_desktop.ui.sign_in import SignInDialog
-
     dialog = SignInDialog(paths.data_dir, demo=demo)
     if smoke:
         dialog.show()
@@ -67,6 +76,25 @@ def _signed_in(paths: Paths, demo: bool, smoke: bool) -> bool:
         print("smoke: sign-in window shown", flush=True)
         return False
     return bool(dialog.exec())
+
+
+def _key_problem(paths: Paths) -> str:
+    """Why the home's key cannot be had (damaged or missing vault beside a database), or ""."""
+    if vault.held_key(paths.data_dir) is not None:
+        return ""
+    try:
+        if vault.exists(paths.data_dir):
+            vault.read_vault(paths.data_dir)
+            return ""
+    except vault.VaultDamaged as exc:
+        return exc.message
+    from meixian_desktop.store.database import is_clear_database
+
+    if paths.database.exists() and paths.database.stat().st_size > 0 \
+            and not is_clear_database(paths.database):
+        return (f"找不到数据钥匙文件“{vault.vault_file(paths.data_dir)}”，数据打不开。"
+                "如果这台电脑没有被镇里停用，可以通过镇里恢复：")
+    return ""
 
 
 def run_gui(paths: Paths, *, demo: bool = False, smoke: bool = False) -> int:

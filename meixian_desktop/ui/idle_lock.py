@@ -94,9 +94,20 @@ class IdleLock(QObject):
         return False
 
     def _show_contents(self, shown: bool) -> None:
+        """Hide the window's contents and every other window of the app (editors, previews:
+        they show records too); show again exactly those that were hidden."""
         central = self.window.centralWidget()
         if central is not None:
             central.setVisible(shown)
+        if not shown:
+            self.hidden = [w for w in QApplication.topLevelWidgets()
+                           if w.isVisible() and w is not self.window]
+            for widget in self.hidden:
+                widget.hide()
+        else:
+            for widget in getattr(self, "hidden", []):
+                widget.show()
+            self.hidden = []
 
     def _unlocked(self) -> None:
         self.locked = False

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from meixian_desktop.store import vault
+from meixian_desktop.store.errors import StoreError
 
 
 def tell_and_destroy(parent: QWidget, data_dir: Path, why: str) -> QMessageBox:
@@ -16,7 +17,11 @@ def tell_and_destroy(parent: QWidget, data_dir: Path, why: str) -> QMessageBox:
                       QMessageBox.StandardButton.Ok, parent)
 
     def destroy(_result: int) -> None:
-        vault.destroy(data_dir)
+        try:
+            vault.destroy(data_dir)
+        except StoreError as exc:  # the key is forgotten all the same; say what is left
+            QMessageBox.warning(parent, "这台电脑已被停用", exc.message +
+                                "请把电脑交给镇综治中心处理。")
         app = QApplication.instance()
         if app is not None:
             app.quit()

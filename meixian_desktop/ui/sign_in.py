@@ -38,7 +38,7 @@ class SignInDialog(QDialog):
     """Ask for the password and unlock the home; wrong tries wait as the vault says."""
 
     def __init__(self, data_dir: Path, *, title: str = "", demo: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 recovery_only: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.data_dir = data_dir
         self.setWindowTitle(title or f"{APP_NAME} — 登录")
@@ -75,6 +75,11 @@ class SignInDialog(QDialog):
             self.tr("导入恢复文件…"), QDialogButtonBox.ButtonRole.ActionRole)
         self.answer_button.clicked.connect(self.choose_answer)
         layout.addWidget(self.buttons)
+        if recovery_only:  # the key file is damaged or gone: no password can help
+            self.password.setEnabled(False)
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setVisible(False)
+            self.message.setText(recovery_only + self.tr(
+                "请点“制作恢复申请…”，带上电脑、申请文件和身份证到镇综治中心。"))
 
     def try_password(self) -> bool:
         """Unlock with what is typed; on success the dialog is accepted."""
@@ -106,8 +111,12 @@ class SignInDialog(QDialog):
 
         try:
             made = write_request(self.data_dir, folder)
-        except SyncError as exc:
+        except (SyncError, StoreError) as exc:
             self.message.setText(exc.message)
+            return None
+        except OSError as exc:
+            self.message.setText(self.tr("无法写到“%1”：%2。请换一个文件夹或插好U盘。")
+                                 .replace("%1", str(folder)).replace("%2", exc.strerror or ""))
             return None
         self.message.setText(self.tr("恢复申请已写到 %1。请带上电脑、这个文件和身份证到镇综治中心；"
                                      "拿到恢复文件后点“导入恢复文件…”。").replace("%1", str(made)))
@@ -128,7 +137,7 @@ class SignInDialog(QDialog):
 
         try:
             apply_answer(self.data_dir, answer)
-        except SyncError as exc:
+        except (SyncError, StoreError) as exc:
             self.message.setText(exc.message)
             return False
         self.new_password = SetPasswordDialog(self.data_dir, parent=self)

@@ -66,6 +66,9 @@ def legacy_home(paths: Paths) -> int:
         (paths.keys_dir / name).write_bytes(private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption()))
+    photo = paths.attachments_dir / "ab" / ("ab" + "0" * 62 + ".png")
+    photo.parent.mkdir(parents=True, exist_ok=True)
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + f"{NAME}的身份证".encode() * 20)
     paths.prints_dir.mkdir(exist_ok=True)
     (paths.prints_dir / "notice.pdf").write_bytes(f"%PDF-1.4 {NAME}".encode())
     vault.vault_file(paths.data_dir).unlink()
@@ -180,3 +183,32 @@ def test_a_copy_that_does_not_verify_leaves_the_original(paths, monkeypatch) -> 
         open_session(paths)
     assert "行数不一致" in getattr(caught.value, "message", str(caught.value))
     assert paths.database.read_bytes() == before
+
+
+def test_a_file_the_upgrade_cannot_do_now_does_not_stop_the_home(paths, monkeypatch) -> None:
+    legacy_home(paths)
+
+    real_wipe = encrypt.wipe
+
+    def busy(*paths_):
+        if any(path.suffix == ".pdf" for path in paths_):
+            raise PermissionError(13, "in use by a PDF viewer")
+        real_wipe(*paths_)
+
+    monkeypatch.setattr(encrypt, "wipe", busy)
+    with open_session(paths) as session:  # opens all the same
+        assert session.store.conn.execute("SELECT count(*) FROM patrols").fetchone()[0] == 3
+    assert encrypt.upgrade_pending(paths.data_dir)
+    monkeypatch.undo()
+    open_session(paths).close()  # the next start finishes it
+    assert not encrypt.upgrade_pending(paths.data_dir)
+    no_clear_trace(paths)
+
+
+def test_a_backup_left_between_its_renames_is_put_back_and_converted(paths) -> None:
+    legacy_home(paths)
+    [backup] = paths.backup_dir.glob("*.db")
+    os.replace(backup, backup.with_name(backup.name + ".clear"))  # the cut came here
+    open_session(paths).close()
+    assert backup.exists() and backup.read_bytes()[:16] != CLEAR_HEADER
+    no_clear_trace(paths)

@@ -147,3 +147,16 @@ def test_weak_passwords_are_refused_with_a_reason(password, said) -> None:
 
 def test_a_good_password_passes() -> None:
     assert password_problem("mxzh2026jia", phone="13907301234", name="李梅") == ""
+
+
+def test_setting_the_password_zeroes_the_vault_that_held_the_clear_key(paths) -> None:
+    import os
+
+    open_session(paths).close()
+    key = vault.data_key(paths.data_dir)
+    first = vault.vault_file(paths.data_dir)
+    earlier = paths.data_dir / "earlier-vault"
+    os.link(first, earlier)  # the blocks of the vault that held the key in clear
+    assert vault._b64(key).encode() in earlier.read_bytes()
+    vault.set_password(paths.data_dir, PASSWORD)
+    assert set(earlier.read_bytes()) == {0}

@@ -507,7 +507,7 @@ class TownSyncPage(SyncPageBase):
         from meixian_desktop.sync.recovery import requester
 
         try:
-            who = requester(self.store, request)
+            who = requester(self.store, request, self._chosen_device())
         except SyncError as exc:
             self.say(exc.message, ERROR)
             return None
