@@ -187,3 +187,16 @@ def test_a_damaged_key_file_is_recovered_from_the_towns_copy(homes, tmp_path) ->
         assert again.store.conn.execute(
             "SELECT count(*) FROM patrols WHERE deleted = 0").fetchone()[0] == patrols
     assert not (data_dir / "keys" / "recovery.json").exists()
+
+
+def test_a_revoked_laptop_is_not_recovered(homes, tmp_path) -> None:
+    town, worker = homes
+    stick = tmp_path / "stick"
+    approved(town, worker, stick)
+    vault.set_password(worker.paths.data_dir, FORGOTTEN)
+    request = write_request(worker.paths.data_dir, stick)
+    devices.decide(town.store, worker.store.device_id(), devices.REVOKED, "镇综治中心")
+    with pytest.raises(SyncError) as caught:
+        answer_request(town.store, town.keys, request, stick, "王会计")
+    assert "停用" in caught.value.message
+    assert not list(stick.glob("*.mxreca"))

@@ -86,17 +86,20 @@ def test_the_window_locks_when_left_alone_and_opens_with_the_password(qtbot, pro
     qtbot.addWidget(window)
     window.show()
     lock = window.idle_lock
-    window.start_background_work()  # as after the first paint
+    lock.start()  # as after the first paint
     assert lock.timer.interval() == 10 * 60 * 1000  # the town's default
+    editor = window.show_section("patrol").list.new_patrol("forest")  # a record on screen
+    assert editor.isVisible()
     lock.timer.setInterval(50)
     lock.timer.start()
     qtbot.waitUntil(lambda: lock.locked, timeout=3000)
     assert not window.centralWidget().isVisible()
+    assert not editor.isVisible()  # every window of the app is hidden, not just the main one
     lock.dialog.password.setText("wrong-one-2026")
     assert not lock.dialog.try_password() and lock.locked
     lock.dialog.password.setText(PASSWORD)
     lock.dialog.try_password()
-    assert not lock.locked and window.centralWidget().isVisible()
+    assert not lock.locked and window.centralWidget().isVisible() and editor.isVisible()
 
 
 def test_leaving_the_app_for_a_while_locks_it(qtbot, protected) -> None:
@@ -131,7 +134,7 @@ def test_typing_keeps_the_window_unlocked(qtbot, protected) -> None:
     qtbot.addWidget(window)
     window.show()
     lock = window.idle_lock
-    window.start_background_work()
+    lock.start()
     lock.timer.setInterval(400)
     lock.timer.start()
     for _ in range(6):
@@ -203,3 +206,20 @@ def test_a_protected_home_starts_at_the_sign_in_window(protected) -> None:
     done = run_app(protected.paths.data_dir.parent, "--smoke")
     assert done.returncode == 0, done.stderr
     assert "sign-in window shown" in done.stdout and "main window" not in done.stdout
+
+
+def test_a_damaged_key_file_starts_at_the_recovery_window(protected) -> None:
+    protected.close()
+    vault.vault_file(protected.paths.data_dir).write_bytes(b"\x00" * 64)
+    done = run_app(protected.paths.data_dir.parent, "--smoke")
+    assert done.returncode == 0, done.stderr
+    assert "recovery window shown" in done.stdout
+
+
+def test_the_recovery_window_offers_only_recovery(qtbot, protected) -> None:
+    dialog = SignInDialog(protected.paths.data_dir, recovery_only="钥匙文件已损坏。")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert not dialog.password.isEnabled() and not ok.isVisible()
+    assert dialog.request_button.isVisible() and "镇综治中心" in dialog.message.text()
