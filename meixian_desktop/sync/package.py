@@ -118,10 +118,12 @@ def package_version(store: Store) -> str:
     town's last clock stamp (any record it wrote or took in) and its last device decision (a
     newly approved laptop gets its own section), then how many laptops are revoked (a laptop
     revoked in the same second as an approval still gets a newer package, which tells it).
-    Two exports with nothing between are equal."""
+    Two exports with nothing between are equal; versions compare as text, so each part is
+    followed by a separator that sorts below the digits (a package made before any decision
+    stays older than every one after)."""
     decided, revoked = store.conn.execute(
         "SELECT max(decided_at), sum(status = ?) FROM devices", (devices.REVOKED,)).fetchone()
-    return f"{store.meta('hlc_last') or ''}|{decided or ''}|{revoked or 0}"
+    return f"{store.meta('hlc_last') or ''}|{decided or ''}#{revoked or 0}"
 
 
 def export_package(store: Store, town: DeviceKeys, profile: Profile, folder: Path) -> Path:

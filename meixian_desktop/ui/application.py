@@ -90,8 +90,10 @@ def _key_problem(paths: Paths) -> str:
         return exc.message
     from meixian_desktop.store.database import is_clear_database
 
-    if paths.database.exists() and paths.database.stat().st_size > 0 \
-            and not is_clear_database(paths.database):
+    size = paths.database.stat().st_size if paths.database.exists() else 0
+    # An encrypted database is whole pages of at least 4 KiB; anything else is damaged or not
+    # ours, which the opening itself reports.
+    if size >= 4096 and size % 1024 == 0 and not is_clear_database(paths.database):
         return (f"找不到数据钥匙文件“{vault.vault_file(paths.data_dir)}”，数据打不开。"
                 "如果这台电脑没有被镇里停用，可以通过镇里恢复：")
     return ""
