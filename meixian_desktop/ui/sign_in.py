@@ -58,8 +58,10 @@ class SignInDialog(QDialog):
         self.wait_left = 0
         form = QFormLayout()
         form.addRow(self.tr("密码"), self.password)
+        self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("<b>数据已加密</b>，请输入这台电脑的密码。")))
+        self.heading = QLabel(self.tr("<b>数据已加密</b>，请输入这台电脑的密码。"))
+        layout.addWidget(self.heading)
         if demo:
             layout.addWidget(QLabel(self.tr("演示数据的密码：") + f"<b>{DEMO_PASSWORD}</b>"))
         layout.addLayout(form)
@@ -76,7 +78,13 @@ class SignInDialog(QDialog):
         self.answer_button.clicked.connect(self.choose_answer)
         layout.addWidget(self.buttons)
         if recovery_only:  # the key file is damaged or gone: no password can help
+            self.setWindowTitle(f"{APP_NAME} — 通过镇里恢复")
+            self.heading.setText(self.tr("<b>这台电脑的数据钥匙出了问题</b>"))
             self.password.setEnabled(False)
+            self.password.setVisible(False)
+            label = form.labelForField(self.password)
+            if label is not None:
+                label.setVisible(False)
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setVisible(False)
             self.message.setText(recovery_only + self.tr(
                 "请点“制作恢复申请…”，带上电脑、申请文件和身份证到镇综治中心。"))
@@ -171,6 +179,7 @@ class SetPasswordDialog(QDialog):
         self.phone = phone
         self.name = name
         self.setWindowTitle(f"{APP_NAME} — 设置密码")
+        self.setMinimumWidth(480)
         self.first = password_line()
         self.second = password_line()
         self.message = QLabel()
