@@ -64,9 +64,13 @@ def test_service_receipt_filled_from_the_recorded_service(store, tmp_path) -> No
     out, _ = _print(store, "service_receipt", order_id, tmp_path)
     text = pdf_text(out)
     for value in ("送达回证", "《督促监护令》平检未督〔2025〕7号", "王大明", "父亲", "张韩村三组18号",
-                  "2025年3月7日9时30分", "受送达人家中", "已签收", "李梅、周检察官", "☑直接送达",
+                  "2025年3月7日9时30分", "受送达人家中", "李梅、周检察官", "☑直接送达",
                   "☐留置送达"):
         assert value in text, value
+    # The recipient's signature and its date are left for the recipient's own hand: the
+    # service time is printed in its row and by the server's signature, not by theirs.
+    assert "已签收" not in text
+    assert text.count("2025年3月7日9时30分") == 2
 
 
 def test_service_receipt_blank_before_service(store, tmp_path) -> None:
