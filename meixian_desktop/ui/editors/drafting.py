@@ -86,6 +86,20 @@ class DraftingEditor(QDialog):
             row.addWidget(button)
         return row
 
+    def lay_out(self, body: QWidget, *below: QWidget, save_is_default: bool = True) -> None:
+        """The editor's window: ``body`` scrolling, then ``below`` (message lines), then the
+        button row."""
+        from PySide6.QtWidgets import QScrollArea, QVBoxLayout
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        for widget in below:
+            layout.addWidget(widget)
+        layout.addLayout(self.button_row(save_is_default=save_is_default))
+
     # -- printing ---------------------------------------------------------------------------
     def printable_forms(self) -> list[tuple[str, str]]:
         """(form name, label) this record prints as; none by default."""

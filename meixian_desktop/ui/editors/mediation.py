@@ -7,12 +7,10 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -64,6 +62,7 @@ from meixian_desktop.ui.widgets.fields import (
     combo_code,
     date_box,
     line,
+    table_view,
     text_area,
 )
 
@@ -170,10 +169,7 @@ class CaseEditor(DraftingEditor):
             steps.addWidget(button)
         steps.addStretch()
         self.timeline_model = TimelineModel(self)
-        self.timeline_view = QTableView()
-        self.timeline_view.setModel(self.timeline_model)
-        self.timeline_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.timeline_view.horizontalHeader().setStretchLastSection(True)
+        self.timeline_view = table_view(self.timeline_model)  # read-only, whole rows
 
         self.tabs = QTabWidget()
         for title, widgets in (

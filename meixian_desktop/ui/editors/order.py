@@ -7,15 +7,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QPushButton,
-    QScrollArea,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +54,7 @@ from meixian_desktop.ui.widgets.fields import (
     date_text,
     line,
     set_combo_code,
+    table_view,
     text_area,
 )
 from meixian_desktop.ui.widgets.row_table import RowTable
@@ -167,13 +165,9 @@ class OrderEditor(DraftingEditor):
             steps.addWidget(button)
         steps.addStretch()
         self.timeline_model = TimelineModel(self)
-        self.timeline_view = QTableView()
-        self.timeline_view.setModel(self.timeline_model)
-        self.timeline_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.timeline_view.horizontalHeader().setStretchLastSection(True)
+        self.timeline_view = table_view(self.timeline_model)  # read-only, whole rows
         self.timeline_view.setMinimumHeight(150)
 
-        bottom = self.button_row(save_is_default=False)  # Enter types into tables here
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(self.form)
@@ -183,12 +177,7 @@ class OrderEditor(DraftingEditor):
         column.addLayout(steps)
         column.addWidget(QLabel(self.tr("<b>经过</b>")))
         column.addWidget(self.timeline_view)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(bottom)
+        self.lay_out(body, save_is_default=False)  # Enter types into tables here
 
         for signal in (*f.changes(skip=PICKED_BY_VILLAGE), self.household.currentIndexChanged,
                        self.referral.textChanged):

@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -159,12 +158,7 @@ class PatrolEditor(DraftingEditor):
         column.addWidget(self.form)
         column.addWidget(QLabel(self.tr("<b>发现问题</b>（没有发现问题也要保存巡查记录）")))
         column.addWidget(self.findings)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(self.button_row())
+        self.lay_out(body)
 
         self.watch(*self.form.changes())
 

@@ -7,8 +7,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QLabel,
-    QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -98,13 +96,7 @@ class VisitEditor(DraftingEditor):
                                      line(placeholder=self.tr("不填则按走访频次自动计算")))
         self.problems_label = QLabel()
         self.problems_label.setStyleSheet(ERROR_STYLE)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
-        layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(self.problems_label)
-        layout.addLayout(self.button_row())
+        self.lay_out(self.form, self.problems_label)
         self.watch(*f.changes())
 
     def _load(self, raw: dict[str, Any]) -> None:
